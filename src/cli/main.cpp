@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("llamafactory-cli: under construction");
+  return 1;
+}
