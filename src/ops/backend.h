@@ -8,6 +8,9 @@
 // statistics (rstd, lse, m/v of AdamW) are f32.
 #pragma once
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -46,6 +49,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
+  // Extra `llamafactory-cli env` lines, e.g. {"oneDNN version", "2.6.3"}.
+  virtual std::vector<std::pair<std::string, std::string>> env_lines() const { return {}; }
 
   // c[..., M, N] = alpha * op(a) @ op(b) + beta * c. a: [..., M, K] ([..., K, M] when
   // trans_a); b: [..., K, N] ([..., N, K] when trans_b) or 2-D (shared across the batch).
