@@ -15,8 +15,18 @@ const char* device_type_name(DeviceType t) {
   return "?";
 }
 
+const char* visibility_variable_name(DeviceType t) {
+  switch (t) {
+    case DeviceType::cpu: return "";
+    case DeviceType::npu: return "ASCEND_RT_VISIBLE_DEVICES";
+    case DeviceType::cuda: return "CUDA_VISIBLE_DEVICES";
+  }
+  return "";
+}
+
 std::string Device::str() const {
-  if (type == DeviceType::cpu) return "cpu";
+  // "cpu" alone names the one CPU device; a wrong index stays visible in errors.
+  if (type == DeviceType::cpu && index == 0) return "cpu";
   return std::string(device_type_name(type)) + ":" + std::to_string(index);
 }
 

@@ -6,6 +6,9 @@
 namespace lf {
 
 enum class DeviceType { cpu, npu, cuda };
+// Every family, so code above ops/ can iterate without naming one.
+inline constexpr DeviceType kAllDeviceTypes[] = {DeviceType::cpu, DeviceType::npu,
+                                                 DeviceType::cuda};
 
 struct Device {
   DeviceType type = DeviceType::cpu;
@@ -18,6 +21,9 @@ struct Device {
 };
 
 const char* device_type_name(DeviceType t);  // "cpu", "npu", "cuda"
+// The vendor runtime's visibility variable ("" for cpu). Known even when the
+// family is not compiled in, so `env` can tell a user who set the wrong one.
+const char* visibility_variable_name(DeviceType t);
 
 // Parses a `device` value: cpu | npu | npu:N | cuda | cuda:N. "auto" is
 // resolved by resolve_device() in core/runtime.h, not here.

@@ -139,6 +139,8 @@ class Backend {
 // Registry: backends register at start-up; ops look up by the operand's device.
 void register_backend(DeviceType type, Backend* backend);
 Backend& backend_for(const Device& d);
+// nullptr when no backend of that family is compiled in (for `env`).
+Backend* find_backend(DeviceType type);
 
 // Registers every compiled backend (defined in src/backends/). Idempotent.
 void init_backends();

@@ -24,4 +24,10 @@ Backend& backend_for(const Device& d) {
   return *b;
 }
 
+Backend* find_backend(DeviceType type) {
+  init_backends();
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_backends[static_cast<int>(type)];
+}
+
 }  // namespace lf::ops

@@ -61,7 +61,8 @@ class IncrementalDecoder {
   const Tokenizer* tok_;
   bool skip_special_;
   std::vector<int32_t> ids_;
-  size_t emitted_bytes_ = 0;
+  size_t prefix_ = 0;  // first id of the decode window (one before read_)
+  size_t read_ = 0;    // ids before this one have been emitted
 };
 
 }  // namespace lf::tok

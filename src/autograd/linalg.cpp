@@ -1,0 +1,65 @@
+// Gradient rules of the products. With y = x w^T: dx = dy w, dw = dy^T x.
+// With c = op(a) op(b): d op(a) = dc op(b)^T and d op(b) = op(a)^T dc, then
+// transposed back when the operand was used transposed.
+#include "autograd/functions.h"
+#include "autograd/tape.h"
+
+namespace lf::ag {
+
+namespace {
+
+// Swaps the last two dims and makes the result contiguous (gradients always are).
+Tensor transposed(const Tensor& t) { return ops::contiguous(t.transpose(-1, -2)); }
+
+// Rows of a [..., C] tensor as [N, C].
+Tensor rows(const Tensor& t) { return t.reshape({-1, t.size(-1)}); }
+
+// op(a)^T @ dc, summed over the batch when b was a 2-D matrix shared by a
+// batched a.
+Tensor op_b_grad(const Tensor& a, const Tensor& dc, bool trans_a, int64_t b_dim) {
+  if (b_dim > 2 || a.dim() == 2) return ops::matmul(a, dc, !trans_a, false);
+  // Shared b: one product over all rows when a's rows are the M dim...
+  if (!trans_a) return ops::matmul(rows(a), rows(dc), true, false);
+  // ...otherwise one product per batch entry, then their sum.
+  Tensor per_batch = ops::matmul(a, dc, false, false);  // [..., K, N]
+  int64_t k = per_batch.size(-2), n = per_batch.size(-1);
+  Tensor sum = ops::zeros({k * n}, DType::f32, dc.device());
+  ops::sum_rows_(sum, per_batch.view({-1, k * n}));
+  return sum.view({k, n});
+}
+
+}  // namespace
+
+Var linear(const Var& x, const Var& w, const Var& bias) {
+  Tensor y = ops::linear(x.value(), w.value(), bias.value());
+  // Save only what the wanted gradients read: dx needs w, dw needs x.
+  Tensor xs = w.requires_grad() ? x.value() : Tensor();
+  Tensor ws = x.requires_grad() ? w.value() : Tensor();
+  return record("linear", std::move(y), {x, w, bias}, [xs, ws](const Tensor& dy, Grads& g) {
+    if (g.wants(0)) g.add(0, ops::matmul(dy, ws));
+    if (g.wants(1)) {
+      ops::matmul_(g.accumulator(1), rows(dy), rows(xs), true, false, 1.0f, 1.0f);
+    }
+    if (g.wants(2)) ops::sum_rows_(g.accumulator(2), dy);
+  });
+}
+
+Var matmul(const Var& a, const Var& b, bool trans_a, bool trans_b) {
+  Tensor c = ops::matmul(a.value(), b.value(), trans_a, trans_b);
+  Tensor as = b.requires_grad() ? a.value() : Tensor();
+  Tensor bs = a.requires_grad() ? b.value() : Tensor();
+  int64_t bs_dim = b.value().dim();
+  return record("matmul", std::move(c), {a, b},
+                [as, bs, bs_dim, trans_a, trans_b](const Tensor& dc, Grads& g) {
+                  if (g.wants(0)) {
+                    Tensor da = ops::matmul(dc, bs, false, !trans_b);  // d op(a)
+                    g.add(0, trans_a ? transposed(da) : da);
+                  }
+                  if (g.wants(1)) {
+                    Tensor db = op_b_grad(as, dc, trans_a, bs_dim);  // d op(b)
+                    g.add(1, trans_b ? transposed(db) : db);
+                  }
+                });
+}
+
+}  // namespace lf::ag

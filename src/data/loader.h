@@ -1,0 +1,24 @@
+// Reading dataset rows from local files: .json (an array of objects, or JSON
+// Lines) and .jsonl, a single file or a folder of them.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "data/dataset_info.h"
+
+namespace lf::data {
+
+// Key order is kept: tool lists are re-serialised into prompts in file order.
+using Row = nlohmann::ordered_json;
+
+// Rows of one file, or of every data file in a folder (sorted by name).
+// Malformed JSON is an lf::Error naming the file and line.
+std::vector<Row> read_rows(const std::string& path);
+
+// Rows of a dataset_info entry: its file_name resolved against dataset_dir.
+// Hub, script and cloud sources are an lf::Error saying how to use a local
+// file instead.
+std::vector<Row> load_rows(const DatasetAttr& attr, const std::string& dataset_dir);
+
+}  // namespace lf::data

@@ -1,0 +1,108 @@
+#include "infer/chat_engine.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/runtime.h"
+#include "data/dataset.h"
+#include "models/lora.h"
+#include "models/model_spec.h"
+
+namespace lf::infer {
+
+DType infer_dtype(const std::string& setting, DType model_dtype) {
+  if (setting == "auto") return model_dtype;
+  if (setting == "float16") return DType::f16;
+  if (setting == "bfloat16") return DType::bf16;
+  if (setting == "float32") return DType::f32;
+  fail("infer_dtype: ", setting, " is not one of auto, float16, bfloat16, float32");
+}
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    std::string item = s.substr(pos, end - pos);
+    size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
+    if (a != std::string::npos) out.push_back(item.substr(a, b - a + 1));
+    pos = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
+  const auto& m = args.model;
+  LF_CHECK(m.infer_backend == "huggingface", "infer_backend: ", m.infer_backend,
+           " is not available here; llamafactory.cpp has its own engine: use infer_backend: "
+           "huggingface (the default)");
+  LF_CHECK(m.model_name_or_path && !m.model_name_or_path->empty(),
+           "model_name_or_path is required: a Hugging Face model directory");
+  std::filesystem::path dir = *m.model_name_or_path;
+  LF_CHECK(std::filesystem::is_directory(dir), "model_name_or_path: ", dir.string(),
+           " is not a local directory. Download the model first and pass its directory.");
+  LF_CHECK(!m.quantization_bit, "quantization_bit is not supported yet: remove it");
+  tokenizer_ = tok::Tokenizer::load(dir.string());
+  vocab_ = data::tokenizer_vocab(tokenizer_);
+
+  data::DataOptions dopt;
+  dopt.template_name = args.data.template_.value_or("");
+  dopt.default_system = args.data.default_system;
+  dopt.tool_format = args.data.tool_format;
+  dopt.enable_thinking = args.data.enable_thinking;
+  const data::TemplateSpec& spec = data::select_template(dopt, *vocab_);
+  template_ = std::make_unique<data::ChatTemplate>(spec, *vocab_, data::template_options(dopt));
+  default_system_ = args.data.default_system.value_or(spec.default_system);
+
+  models::ModelSpec mspec = models::load_model_spec(dir);
+  models::LoadOptions lopt;
+  lopt.device = resolve_device(m.device);
+  lopt.dtype = infer_dtype(m.infer_dtype, mspec.torch_dtype);
+  model_ = std::make_unique<models::Decoder>(models::Decoder::load(dir, lopt));
+  if (m.adapter_name_or_path) {
+    for (const auto& a : split_commas(*m.adapter_name_or_path)) {
+      models::load_peft_adapter(a, *model_, false);
+      models::merge_lora(*model_);
+      log::info("Loaded adapter(s): ", a);
+    }
+  }
+}
+
+Reply ChatEngine::chat(const std::vector<data::Message>& messages, const std::string& system,
+                       const std::string& tools, const GenerationOverrides& o,
+                       const std::function<void(const std::string&)>& on_text) const {
+  LF_CHECK(!messages.empty() && messages.size() % 2 == 1, "chat: messages must alternate user and "
+           "assistant and end with a user message (got ", messages.size(), ")");
+  std::vector<int32_t> prompt = template_->encode_generation_prompt(
+      messages, system.empty() ? default_system_ : system, tools);
+  GenerateOptions g;
+  g.sampling.do_sample = o.do_sample.value_or(gen_.do_sample);
+  g.sampling.temperature = o.temperature.value_or(static_cast<float>(gen_.temperature));
+  g.sampling.top_p = o.top_p.value_or(static_cast<float>(gen_.top_p));
+  g.sampling.top_k = o.top_k.value_or(gen_.top_k);
+  g.sampling.repetition_penalty = o.repetition_penalty.value_or(static_cast<float>(gen_.repetition_penalty));
+  g.max_new_tokens = o.max_new_tokens.value_or(gen_.max_new_tokens > 0 ? gen_.max_new_tokens : gen_.max_length);
+  g.seed = o.seed.value_or(std::random_device{}());
+  g.stop_ids = template_->stop_token_ids();
+
+  tok::IncrementalDecoder dec(tokenizer_, gen_.skip_special_tokens);
+  std::string text;
+  GenerateResult r = generate(*model_, prompt, g, [&](int32_t id) {
+    std::string piece = dec.push(id);
+    text += piece;
+    if (on_text && !piece.empty()) on_text(piece);
+    return true;
+  });
+  std::string rest = dec.flush();
+  text += rest;
+  if (on_text && !rest.empty()) on_text(rest);
+  return {text, r.finish_reason, r.prompt_tokens, static_cast<int64_t>(r.ids.size())};
+}
+
+}  // namespace lf::infer

@@ -1,0 +1,142 @@
+// The decoder's forward passes: training (autograd, optional per-layer
+// checkpointing) and inference (KV cache, no gradients).
+#include <memory>
+
+#include "autograd/autograd.h"
+#include "core/error.h"
+#include "models/decoder.h"
+#include "ops/ops.h"
+
+namespace lf::models {
+
+using ag::Var;
+
+namespace {
+
+Tensor arange_positions(int64_t batch, int64_t len, int64_t start, Device device) {
+  std::vector<int64_t> pos(static_cast<size_t>(batch * len));
+  for (size_t i = 0; i < pos.size(); ++i) pos[i] = start + static_cast<int64_t>(i) % len;
+  return Tensor::from_ints(pos, {batch, len}, DType::i64, device);
+}
+
+// RopeParams points at its frequencies; the shared vector keeps them alive as
+// long as any closure (a checkpointed layer's re-run) may read them.
+struct Rope {
+  std::shared_ptr<const std::vector<float>> inv_freq;
+  ops::RopeParams params;
+};
+
+Rope make_rope(const ModelSpec& spec, int64_t seq_len) {
+  RopeFrequencies f = rope_frequencies(spec, seq_len);
+  Rope r;
+  r.inv_freq = std::make_shared<const std::vector<float>>(std::move(f.inv_freq));
+  r.params.theta = static_cast<float>(spec.rope_theta);
+  r.params.rotary_dim = spec.head_dim;
+  r.params.inv_freq = r.inv_freq->data();
+  r.params.attention_factor = f.attention_factor;
+  return r;
+}
+
+}  // namespace
+
+void Decoder::check_window(int64_t length) const {
+  LF_CHECK(!spec_.sliding_window || length <= *spec_.sliding_window, "a sequence of ", length,
+           " positions exceeds the model's sliding_window of ", *spec_.sliding_window,
+           "; sliding-window attention is not implemented, so keep sequences (cutoff_len) within it");
+}
+
+Var Decoder::layer_forward(int64_t layer, const Var& x, const Tensor& positions,
+                           const ops::RopeParams& rope, const Attend& attend) const {
+  const DecoderLayer& L = layers_[static_cast<size_t>(layer)];
+  const int64_t B = positions.size(0), T = positions.size(1), D = spec_.head_dim;
+  const int64_t hq = spec_.num_attention_heads, hkv = spec_.num_key_value_heads;
+  const float eps = static_cast<float>(spec_.rms_norm_eps);
+
+  Var h = ag::rms_norm(x, L.input_norm, eps);
+  Var q = ag::view(L.q_proj.forward(h), {B, T, hq, D});
+  Var k = ag::view(L.k_proj.forward(h), {B, T, hkv, D});
+  Var v = ag::view(L.v_proj.forward(h), {B, T, hkv, D});
+  if (spec_.qk_norm) {  // Qwen3: per-head RMSNorm before the rotation
+    q = ag::rms_norm(q, L.q_norm, eps);
+    k = ag::rms_norm(k, L.k_norm, eps);
+  }
+  q = ag::rope(q, positions, rope);
+  k = ag::rope(k, positions, rope);
+  Var a = ag::view(attend(layer, q, k, v), {B * T, hq * D});
+  Var r = ag::add(x, L.o_proj.forward(a));
+  h = ag::rms_norm(r, L.post_attention_norm, eps);
+  Var m = L.down_proj.forward(ag::swiglu(L.gate_proj.forward(h), L.up_proj.forward(h)));
+  return ag::add(r, m);
+}
+
+Var Decoder::hidden_states(const Tensor& ids, const Tensor& positions,
+                           const ops::AttentionParams& attn, bool gradient_checkpointing) const {
+  LF_CHECK(ids.dim() == 2, "decoder: ids must be [batch, seq], got ", ids.describe());
+  const int64_t B = ids.size(0), T = ids.size(1);
+  Tensor pos = positions.defined() ? positions : arange_positions(B, T, 0, device_);
+  check_window(T);
+  Rope rope = make_rope(spec_, T);
+  Attend attend = [attn](int64_t, const Var& q, const Var& k, const Var& v) {
+    return ag::attention(q, k, v, attn);
+  };
+  Var x = ag::embedding(ids.reshape({B * T}), embed_);
+  for (int64_t l = 0; l < spec_.num_hidden_layers; ++l) {
+    if (gradient_checkpointing) {
+      x = ag::checkpoint(
+          [this, l, pos, rope, attend](const std::vector<Var>& in) {
+            return layer_forward(l, in[0], pos, rope.params, attend);
+          },
+          {x});
+    } else {
+      x = layer_forward(l, x, pos, rope.params, attend);
+    }
+  }
+  return ag::rms_norm(x, final_norm_, static_cast<float>(spec_.rms_norm_eps));
+}
+
+Var Decoder::loss(const Tensor& ids, const Tensor& labels, const Tensor& positions,
+                  const ops::AttentionParams& attn, bool gradient_checkpointing) const {
+  LF_CHECK(labels.shape() == ids.shape(), "decoder: labels ", labels.describe(),
+           " must be shaped like ids ", ids.describe());
+  const int64_t B = ids.size(0), T = ids.size(1);
+  std::vector<int64_t> host = labels.to_ints(), shifted(host.size(), -100);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t + 1 < T; ++t) shifted[b * T + t] = host[b * T + t + 1];
+  Tensor target = Tensor::from_ints(shifted, {B * T}, DType::i64, device_);
+  return ag::linear_cross_entropy(hidden_states(ids, positions, attn, gradient_checkpointing),
+                                  lm_head(), target);
+}
+
+KvCache Decoder::make_cache(int64_t batch, int64_t capacity) const {
+  return KvCache(spec_, batch, capacity, dtype_, device_);
+}
+
+Tensor Decoder::forward(const Tensor& ids, KvCache& cache, bool all_positions) const {
+  ag::NoGradGuard no_grad;
+  LF_CHECK(ids.dim() == 2 && ids.size(0) == cache.batch(), "decoder: ids ", ids.describe(),
+           " must be [", cache.batch(), ", seq] to match the KV cache");
+  const int64_t B = ids.size(0), T = ids.size(1), start = cache.length();
+  check_window(start + T);
+  Tensor pos = arange_positions(B, T, start, device_);
+  Rope rope = make_rope(spec_, start + T);
+  ops::AttentionParams attn;
+  attn.kv_lens = Tensor::from_ints(std::vector<int64_t>(static_cast<size_t>(B), start + T), {B},
+                                   DType::i32, device_);
+  // Attention reads the whole cache buffers; kv_lens marks how much is valid.
+  Attend attend = [&](int64_t l, const Var& q, const Var& k, const Var& v) {
+    cache.append(l, k.value(), v.value());
+    return Var(ops::attention(q.value(), cache.keys(l), cache.values(l), attn).out);
+  };
+  Var x = ag::embedding(ids.reshape({B * T}), embed_);
+  for (int64_t l = 0; l < spec_.num_hidden_layers; ++l)
+    x = layer_forward(l, x, pos, rope.params, attend);
+  cache.advance(T);
+
+  Tensor h = x.value().view({B, T, spec_.hidden_size});
+  if (!all_positions) h = h.select(1, T - 1).contiguous();
+  h = ops::rms_norm(h, final_norm_.value(), static_cast<float>(spec_.rms_norm_eps)).y;
+  Tensor logits = ops::cast(ops::linear(h, lm_head().value()), DType::f32);
+  return logits;
+}
+
+}  // namespace lf::models

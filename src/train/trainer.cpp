@@ -1,0 +1,339 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+
+#include "autograd/grad_mode.h"
+#include "autograd/random.h"
+#include "autograd/tape.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "data/collator.h"
+#include "data/dataset.h"
+#include "data/vocab.h"
+#include "models/decoder.h"
+#include "ops/ops.h"
+#include "tokenizer/tokenizer.h"
+#include "train/batches.h"
+#include "train/checkpoint.h"
+#include "train/loss_plot.h"
+#include "train/lr_scheduler.h"
+#include "train/trainable.h"
+#include "train/trainer_log.h"
+
+namespace fs = std::filesystem;
+
+namespace lf::train {
+namespace {
+
+std::atomic<int> g_signal{0};
+extern "C" void on_signal(int sig) { g_signal.store(sig); }
+
+// Catches SIGINT/SIGTERM for the run; the loop checks between steps.
+class SignalScope {
+ public:
+  SignalScope() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// Batches of an epoch: consecutive slices of the seeded order.
+std::vector<std::vector<const data::EncodedExample*>> epoch_batches(
+    const std::vector<data::EncodedExample>& rows, int64_t batch_size, uint64_t seed,
+    uint64_t epoch, bool shuffle) {
+  auto order = data::epoch_order(rows.size(), seed, epoch, shuffle);
+  std::vector<std::vector<const data::EncodedExample*>> out;
+  for (size_t i = 0; i < order.size(); i += static_cast<size_t>(batch_size)) {
+    std::vector<const data::EncodedExample*> b;
+    for (size_t j = i; j < std::min(order.size(), i + static_cast<size_t>(batch_size)); ++j) {
+      b.push_back(&rows[order[j]]);
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+// transformers' rule for logging_steps / save_steps / eval_steps below 1: a
+// fraction of the total steps.
+int64_t resolve_interval(double value, int64_t total) {
+  if (value <= 0) return 0;
+  if (value < 1) return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(value * total)));
+  return static_cast<int64_t>(value);
+}
+
+double evaluate(const models::Decoder& model, const std::vector<data::EncodedExample>& rows,
+                const data::CollateOptions& collate, int64_t batch_size, Device device) {
+  ag::NoGradGuard no_grad;
+  double sum = 0;
+  int64_t batches = 0;
+  auto all = epoch_batches(rows, batch_size, 0, 0, false);
+  ProgressBar bar("Evaluating", static_cast<int64_t>(all.size()));
+  for (const auto& rows_in_batch : all) {
+    DeviceBatch b = to_device(data::collate(rows_in_batch, collate), device);
+    ag::Var loss = model.loss(b.ids, b.labels, b.positions, b.attn, false);
+    float v = loss.value().item();
+    if (std::isfinite(v)) {
+      sum += v;
+      batches++;
+    }
+    bar.update(batches);
+  }
+  bar.finish();
+  return batches ? sum / static_cast<double>(batches) : NAN;
+}
+
+}  // namespace
+
+int run_train(const hparams::Args& args) {
+  TrainPlan plan = plan_training(args);
+  const auto& tr = plan.args.training;
+  log::info("Process rank: 0, world size: 1, device: ", plan.device.str(),
+            ", compute dtype: ", dtype_name(plan.compute_dtype));
+
+  // ---- data ----
+  tok::Tokenizer tokenizer = tok::Tokenizer::load(plan.model_dir.string());
+  auto vocab = data::tokenizer_vocab(tokenizer);
+  data::DataOptions dopt = data_options(plan);
+  const data::TemplateSpec& spec = data::select_template(dopt, *vocab);
+  data::ChatTemplate tmpl(spec, *vocab, data::template_options(dopt));
+  data::PreparedData prepared = data::prepare_data(dopt, tmpl);
+  if (prepared.saved_to_tokenized_path) {
+    std::printf("Tokenized dataset is saved at %s.\n", dopt.tokenized_path.c_str());
+    std::printf("Please launch the training with `tokenized_path: %s`.\n", dopt.tokenized_path.c_str());
+    return 0;
+  }
+  LF_CHECK(!prepared.train.empty() || !tr.do_train, "no training examples after preprocessing: "
+           "check dataset, cutoff_len and the skipped-example messages above");
+  log::info("training examples: ", prepared.train.size(), ", evaluation examples: ",
+            prepared.eval.size());
+  data::CollateOptions collate;
+  collate.pad_id = tmpl.pad_id();
+  collate.ignore_pad_token_for_loss = dopt.ignore_pad_token_for_loss;
+  collate.segment_mask = dopt.neat_packing;
+
+  // ---- model ----
+  models::LoadOptions lopt;
+  lopt.dtype = plan.compute_dtype;
+  lopt.device = plan.device;
+  models::Decoder model = models::Decoder::load(plan.model_dir, lopt);
+  Trainable trainable = setup_trainable(model, plan);
+  if (plan.gradient_checkpointing) log::info("Gradient checkpointing enabled.");
+
+  AdamWConfig acfg;
+  acfg.beta1 = static_cast<float>(tr.adam_beta1);
+  acfg.beta2 = static_cast<float>(tr.adam_beta2);
+  acfg.eps = static_cast<float>(tr.adam_epsilon);
+  acfg.weight_decay = static_cast<float>(tr.weight_decay);
+  acfg.max_grad_norm = static_cast<float>(tr.max_grad_norm);
+  AdamW optimizer(trainable.params, acfg);
+
+  fs::create_directories(plan.output_dir);
+  if (tr.overwrite_output_dir && fs::exists(plan.output_dir / "trainer_log.jsonl")) {
+    log::warn("Previous trainer log in this folder will be deleted.");
+    fs::remove(plan.output_dir / "trainer_log.jsonl");
+  }
+  TrainerLog tlog(plan.output_dir);
+
+  if (!tr.do_train) {
+    LF_CHECK(tr.do_eval, "nothing to do: set do_train: true (or do_eval: true)");
+    LF_CHECK(!prepared.eval.empty(), "do_eval needs evaluation data: set val_size or eval_dataset");
+    double eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
+    nlohmann::json metrics = {{"eval_loss", eval_loss}};
+    write_file_atomic(plan.output_dir / "eval_results.json", metrics.dump(2) + "\n");
+    write_file_atomic(plan.output_dir / "all_results.json", metrics.dump(2) + "\n");
+    std::printf("***** eval metrics *****\n  eval_loss = %.4f\n", eval_loss);
+    return 0;
+  }
+
+  // ---- schedule ----
+  const int64_t bs = tr.per_device_train_batch_size;
+  const int64_t accum = tr.gradient_accumulation_steps;
+  LF_CHECK(bs > 0 && accum > 0, "per_device_train_batch_size and gradient_accumulation_steps must be positive");
+  const int64_t micro_per_epoch = (static_cast<int64_t>(prepared.train.size()) + bs - 1) / bs;
+  const int64_t steps_per_epoch = std::max<int64_t>(1, micro_per_epoch / accum);
+  const int64_t total_steps = tr.max_steps > 0
+      ? tr.max_steps
+      : static_cast<int64_t>(std::ceil(tr.num_train_epochs * static_cast<double>(steps_per_epoch)));
+  SchedulerConfig sched;
+  sched.type = parse_scheduler(tr.lr_scheduler_type);
+  sched.base_lr = tr.learning_rate;
+  sched.total_steps = total_steps;
+  sched.warmup_steps = resolve_warmup_steps(tr.warmup_steps, tr.warmup_ratio, total_steps);
+  const int64_t log_every = resolve_interval(tr.logging_steps, total_steps);
+  const int64_t save_every = tr.save_strategy == "steps" ? resolve_interval(tr.save_steps, total_steps) : 0;
+  const bool eval_steps_on = tr.eval_strategy == "steps" && !prepared.eval.empty();
+  const int64_t eval_every = eval_steps_on ? resolve_interval(tr.eval_steps.value_or(tr.logging_steps), total_steps) : 0;
+  const bool shuffle = !plan.args.finetuning.disable_shuffling;
+  const uint64_t seed = static_cast<uint64_t>(tr.seed);
+
+  Progress prog;
+  ag::set_rng_state(seed * 0x9E3779B97F4A7C15ull + 1);
+  if (plan.resume_from) {
+    nlohmann::json state;
+    prog = load_checkpoint(*plan.resume_from, trainable, optimizer, &state);
+    tlog.restore(state);
+    ag::set_rng_state(prog.dropout_rng);
+    log::info("Resumed from ", plan.resume_from->string(), " at step ", prog.global_step);
+  }
+
+  log::info("***** Running training *****");
+  log::info("  Num examples = ", prepared.train.size());
+  log::info("  Num Epochs = ", tr.num_train_epochs);
+  log::info("  Instantaneous batch size per device = ", bs);
+  log::info("  Gradient Accumulation steps = ", accum);
+  log::info("  Total optimization steps = ", total_steps);
+  log::info("  Number of trainable parameters = ", trainable.trainable_count);
+
+  SignalScope signals;
+  ProgressBar bar("Training", total_steps, "it");
+  auto epoch_of = [&](const Progress& p) {
+    return static_cast<double>(p.epoch) +
+           static_cast<double>(p.micro_in_epoch) / static_cast<double>(std::max<int64_t>(1, micro_per_epoch));
+  };
+  auto trainer_state = [&](const Progress& p) {
+    return tlog.trainer_state(p.global_step, total_steps, epoch_of(p), tr.num_train_epochs,
+                              log_every, save_every, bs);
+  };
+
+  std::vector<std::vector<const data::EncodedExample*>> batches =
+      epoch_batches(prepared.train, bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
+  double window_loss = 0;
+  int64_t window_steps = 0, window_tokens = 0;
+  double train_loss_sum = 0;
+  int64_t train_loss_steps = 0;
+  auto window_start = std::chrono::steady_clock::now();
+  int interrupted = 0;
+
+  while (prog.global_step < total_steps) {
+    double step_loss = 0;
+    int64_t step_tokens = 0;
+    for (int64_t micro = 0; micro < accum; ++micro) {
+      if (prog.micro_in_epoch >= static_cast<int64_t>(batches.size())) {
+        prog.epoch++;
+        prog.micro_in_epoch = 0;
+        batches = epoch_batches(prepared.train, bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
+      }
+      DeviceBatch b = to_device(data::collate(batches[static_cast<size_t>(prog.micro_in_epoch)], collate),
+                                plan.device);
+      prog.micro_in_epoch++;
+      ag::Var loss = model.loss(b.ids, b.labels, b.positions, b.attn, plan.gradient_checkpointing);
+      // Each micro-batch's mean loss weighs 1/accum, as the HF Trainer does.
+      ag::backward(loss, ops::full({1}, 1.0f / static_cast<float>(accum), DType::f32, loss.value().device()));
+      step_loss += loss.value().item() / static_cast<double>(accum);
+      step_tokens += b.tokens;
+    }
+    double lr = learning_rate_at(sched, prog.global_step);
+    float grad_norm = optimizer.step(static_cast<float>(lr));
+    if (!std::isfinite(grad_norm)) log::warn("step ", prog.global_step + 1, ": non-finite gradient, update skipped");
+    prog.global_step++;
+    prog.total_tokens += step_tokens;
+    prog.dropout_rng = ag::rng_state();
+    window_loss += step_loss;
+    window_steps++;
+    window_tokens += step_tokens;
+    train_loss_sum += step_loss;
+    train_loss_steps++;
+
+    char postfix[96];
+    std::snprintf(postfix, sizeof postfix, "loss=%.4f, lr=%.2e", step_loss, lr);
+    bar.update(prog.global_step, postfix);
+
+    if (log_every > 0 && (prog.global_step % log_every == 0 || prog.global_step == total_steps)) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+      LogEntry e;
+      e.step = prog.global_step;
+      e.total_steps = total_steps;
+      e.epoch = epoch_of(prog);
+      e.loss = window_loss / static_cast<double>(window_steps);
+      e.grad_norm = grad_norm;
+      e.lr = learning_rate_at(sched, prog.global_step);
+      e.throughput = secs > 0 ? static_cast<double>(window_tokens) / secs : 0.0;
+      e.total_tokens = prog.total_tokens;
+      e.elapsed_seconds = bar.elapsed_seconds();
+      e.remaining_seconds = bar.remaining_seconds();
+      tlog.log(e);
+      window_loss = 0;
+      window_steps = 0;
+      window_tokens = 0;
+      window_start = std::chrono::steady_clock::now();
+    }
+    if (eval_every > 0 && prog.global_step % eval_every == 0) {
+      LogEntry e;
+      e.step = prog.global_step;
+      e.total_steps = total_steps;
+      e.epoch = epoch_of(prog);
+      e.eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
+      e.elapsed_seconds = bar.elapsed_seconds();
+      e.remaining_seconds = bar.remaining_seconds();
+      tlog.log(e);
+      log::info("step ", prog.global_step, ": eval_loss = ", *e.eval_loss);
+    }
+    interrupted = g_signal.load();
+    bool at_save = save_every > 0 && prog.global_step % save_every == 0 && prog.global_step < total_steps;
+    if (at_save || interrupted) {
+      fs::path ck = save_checkpoint(model, trainable, optimizer, prog, trainer_state(prog), plan);
+      if (interrupted) {
+        bar.finish();
+        log::warn("Interrupted by signal ", interrupted, ": checkpoint saved to ", ck.string(),
+                  ". Run the same command again to resume.");
+        return 128 + interrupted;
+      }
+    }
+  }
+  bar.finish();
+
+  // ---- outputs ----
+  save_model_files(plan.output_dir, model, trainable, plan);
+  write_file_atomic(plan.output_dir / "trainer_state.json", trainer_state(prog).dump(2) + "\n");
+  nlohmann::json results = {
+      {"epoch", epoch_of(prog)},
+      {"total_flos", 0},
+      {"train_loss", train_loss_steps ? train_loss_sum / static_cast<double>(train_loss_steps) : 0.0},
+      {"train_runtime", bar.elapsed_seconds()},
+      {"train_samples_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step * bs * accum) / bar.elapsed_seconds() : 0.0},
+      {"train_steps_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step) / bar.elapsed_seconds() : 0.0},
+  };
+  write_file_atomic(plan.output_dir / "train_results.json", results.dump(2) + "\n");
+  nlohmann::json all = results;
+  if (tr.do_eval && !prepared.eval.empty()) {
+    double eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
+    all["eval_loss"] = eval_loss;
+    write_file_atomic(plan.output_dir / "eval_results.json", nlohmann::json({{"eval_loss", eval_loss}}).dump(2) + "\n");
+  }
+  write_file_atomic(plan.output_dir / "all_results.json", all.dump(2) + "\n");
+  std::printf("***** train metrics *****\n");
+  for (auto& [k, v] : all.items()) std::printf("  %s = %s\n", k.c_str(), v.dump().c_str());
+
+  if (plan.args.finetuning.plot_loss) {
+    for (const char* key : {"loss", "eval_loss"}) {
+      std::vector<double> steps, values;
+      tlog.series(key, &steps, &values);
+      if (steps.empty()) continue;
+      std::string file = std::string(key) == "loss" ? "training_loss.png" : "training_eval_loss.png";
+      plot_loss((plan.output_dir / file).string(), "training " + std::string(key) + " of " +
+                plan.output_dir.string(), key, steps, values);
+      log::info("Figure saved at: ", (plan.output_dir / file).string());
+    }
+  }
+  log::info("Model saved to ", plan.output_dir.string());
+  return 0;
+}
+
+}  // namespace lf::train

@@ -1,0 +1,19 @@
+// CPU-simulated CANN: aclnnop/aclnn_cast.h (prototypes: shared/reference/ascend-cann.md
+// Appendix A / §3.1; the standard phase-2 form of §2.3).
+#ifndef CANN_SIM_ACLNN_CAST_H_
+#define CANN_SIM_ACLNN_CAST_H_
+#include "aclnn/aclnn_base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+aclnnStatus aclnnCastGetWorkspaceSize(const aclTensor *self, const aclDataType dtype, aclTensor *out,
+    uint64_t *workspaceSize, aclOpExecutor **executor);
+aclnnStatus aclnnCast(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor,
+    aclrtStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+#endif  // CANN_SIM_ACLNN_CAST_H_

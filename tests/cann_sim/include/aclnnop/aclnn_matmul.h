@@ -1,0 +1,19 @@
+// CPU-simulated CANN: aclnnop/aclnn_matmul.h (prototypes: shared/reference/ascend-cann.md
+// Appendix A / §3.1; the standard phase-2 form of §2.3).
+#ifndef CANN_SIM_ACLNN_MATMUL_H_
+#define CANN_SIM_ACLNN_MATMUL_H_
+#include "aclnn/aclnn_base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+aclnnStatus aclnnMatmulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out, int8_t cubeMathType,
+    uint64_t *workspaceSize, aclOpExecutor **executor);
+aclnnStatus aclnnMatmul(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor,
+    aclrtStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+#endif  // CANN_SIM_ACLNN_MATMUL_H_
