@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "bench_text.h"
 #include "tokenizer/tokenizer.h"
@@ -24,9 +26,25 @@ const lf::tok::Tokenizer& shared_tokenizer() {
   return tok;
 }
 
+bool is_ascii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// Argument: 0 all documents (the mixed English/Chinese figure), 1 the
+// ASCII-only ones (English), 2 those with other characters (mostly Chinese).
+std::vector<std::string> selected_documents(int64_t which) {
+  std::vector<std::string> out;
+  for (auto& d : lf::tok::bench::bench_documents(std::string(LF_SOURCE_DIR) + "/data"))
+    if (which == 0 || (which == 1) == is_ascii(d)) out.push_back(std::move(d));
+  return out;
+}
+
 void BM_Encode(benchmark::State& state) {
   const auto& tok = shared_tokenizer();
-  const auto docs = lf::tok::bench::bench_documents(std::string(LF_SOURCE_DIR) + "/data");
+  const auto docs = selected_documents(state.range(0));
+  state.SetLabel(state.range(0) == 0 ? "mixed" : state.range(0) == 1 ? "ascii" : "non-ascii");
   size_t bytes = 0, tokens = 0;
   for (const auto& d : docs) bytes += d.size();
   for (auto _ : state) {
@@ -41,11 +59,11 @@ void BM_Encode(benchmark::State& state) {
   state.counters["tokens_per_doc"] = static_cast<double>(tokens) / static_cast<double>(docs.size());
   state.counters["text_bytes"] = static_cast<double>(bytes);
 }
-BENCHMARK(BM_Encode)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_Encode)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 // The first pass over text, before the word cache has seen it.
 void BM_EncodeColdCache(benchmark::State& state) {
-  const auto docs = lf::tok::bench::bench_documents(std::string(LF_SOURCE_DIR) + "/data");
+  const auto docs = selected_documents(0);
   size_t bytes = 0;
   for (const auto& d : docs) bytes += d.size();
   const std::string dir = tokenizer_dir();

@@ -1,8 +1,9 @@
 // llamafactory-cli create-model output_dir=DIR arch=llama|mistral|qwen2|qwen3
 //   [hidden_size=.. num_hidden_layers=.. num_attention_heads=.. num_key_value_heads=..
 //    intermediate_size=.. max_position_embeddings=.. tie_word_embeddings=..]
-//   tokenizer=demo|PATH seed=N dtype=bf16|f32 [overwrite_output_dir=true]
+//   tokenizer=demo|PATH seed=N dtype=bf16|f32 [initializer_range=0.02] [overwrite_output_dir=true]
 #include <charconv>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
@@ -48,6 +49,14 @@ const std::map<std::string, Setter>& setters() {
        }},
       {"seed", [](auto& o, auto& k, auto& v) { o.seed = static_cast<uint64_t>(to_int(k, v)); }},
       {"dtype", [](auto& o, auto&, auto& v) { o.dtype = lf::parse_dtype(v); }},
+      {"initializer_range",
+       [](auto& o, auto& k, auto& v) {
+         char* end = nullptr;
+         double d = std::strtod(v.c_str(), &end);
+         LF_CHECK(end && *end == '\0' && d > 0 && d < 10, k, "=", v,
+                  ": expects a positive number such as 0.02");
+         o.initializer_range = d;
+       }},
       {"overwrite_output_dir", [](auto& o, auto& k, auto& v) { o.overwrite = to_bool(k, v); }},
   };
   return s;

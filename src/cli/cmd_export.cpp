@@ -1,11 +1,14 @@
+// `llamafactory-cli export`: merge adapters into the base model and write a
+// Hugging Face model directory (see infer/export.h).
 #include "cli/command.h"
-#include "cli/unavailable.h"
 #include "hparams/args.h"
+#include "infer/export.h"
 
 namespace {
 
 int run_export(const std::vector<std::string>& args) {
-  lf::cli::refuse_unavailable("export", args, lf::hparams::kInferGroups);
+  lf::infer::export_model(lf::hparams::parse_args(args, lf::hparams::kInferGroups));
+  return 0;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "data/converter.h"
 #include "data/encode.h"
 #include "data/loader.h"
+#include "data/mix.h"
 #include "data/packing.h"
 #include "data/tokenized_io.h"
 
@@ -103,15 +104,21 @@ void validate(const DataOptions& o) {
   LF_CHECK(!o.max_samples || *o.max_samples > 0, "max_samples must be positive");
   LF_CHECK(o.stage == Stage::sft || !(o.train_on_prompt || o.mask_history || o.neat_packing),
            "`train_on_prompt`, `mask_history` and `neat_packing` are only for stage sft.");
-  LF_CHECK(o.mix_strategy == "concat", "mix_strategy \"", o.mix_strategy,
-           "\" is not supported; this build mixes datasets by \"concat\"");
+  LF_CHECK(o.mix_strategy == "concat" || o.mix_strategy == "interleave_under" || o.mix_strategy == "interleave_over" ||
+               o.mix_strategy == "interleave_once",
+           "Unknown mix_strategy \"", o.mix_strategy, "\": use concat, interleave_under, interleave_over or interleave_once");
+  const auto probs = parse_probs(o.interleave_probs);
+  LF_CHECK(probs.empty() || o.mix_strategy != "concat", "`interleave_probs` is only valid for interleaved mixing.");
+  LF_CHECK(probs.empty() || probs.size() == split_names(o.dataset).size(),
+           "The length of dataset and interleave probs should be identical.");
 }
 
 std::vector<Example> load_examples(const std::string& names, const DataOptions& options) {
-  std::vector<Example> all;
+  std::vector<std::vector<Example>> per_dataset;
   const auto list = split_names(names);
-  if (list.empty()) return all;
+  if (list.empty()) return {};
   for (const auto& attr : read_dataset_info(options.dataset_dir, list)) {
+    std::vector<Example>& all = per_dataset.emplace_back();
     auto rows = load_rows(attr, options.dataset_dir);
     if (attr.num_samples) rows = sample_rows(std::move(rows), *attr.num_samples, options.seed);
     if (options.max_samples && static_cast<size_t>(*options.max_samples) < rows.size()) {
@@ -133,7 +140,8 @@ std::vector<Example> load_examples(const std::string& names, const DataOptions& 
     skipped.report("Dataset \"" + attr.name + "\"");
     log::info("Loaded dataset \"", attr.name, "\": ", valid, " examples");
   }
-  return all;
+  if (per_dataset.size() == 1) return std::move(per_dataset.front());
+  return mix_datasets(std::move(per_dataset), options.mix_strategy, parse_probs(options.interleave_probs), options.seed);
 }
 
 const TemplateSpec& select_template(const DataOptions& options, const Vocab& vocab) {
@@ -185,8 +193,8 @@ PreparedData prepare_data(const DataOptions& options, const ChatTemplate& tmpl) 
     data.train = std::move(out.train);
     data.eval = std::move(out.eval);
     save_tokenized(options.tokenized_path, data);
-    log::info("Tokenized dataset is saved at ", options.tokenized_path, ".");
-    log::info("Please launch the training with `tokenized_path: ", options.tokenized_path, "`.");
+    // Where it went and how to go on is the command's message (it exits 0 next).
+    log::info("Saved ", data.train.size(), " train and ", data.eval.size(), " eval examples to tokenized_path");
     out.train = std::move(data.train);
     out.eval = std::move(data.eval);
     out.saved_to_tokenized_path = true;

@@ -12,8 +12,9 @@
 
 namespace lf::data {
 
-// The datasets named in `names` (a comma list), converted and concatenated
-// in order; max_samples and num_samples applied per dataset. Invalid rows are
+// The datasets named in `names` (a comma list), converted and mixed by
+// mix_strategy (concat: in order); max_samples and num_samples applied per
+// dataset. Invalid rows are
 // skipped and reported once per dataset; a dataset with no valid row is an
 // lf::Error.
 std::vector<Example> load_examples(const std::string& names, const DataOptions& options);

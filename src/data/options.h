@@ -19,7 +19,8 @@ struct DataOptions {
   bool train_on_prompt = false;
   bool mask_history = false;
   bool streaming = false;
-  std::string mix_strategy = "concat";
+  std::string mix_strategy = "concat";      // concat | interleave_under | interleave_over | interleave_once
+  std::string interleave_probs;             // comma list, one per dataset; "" = round-robin
   std::optional<int64_t> max_samples;       // per dataset, the first N rows
   double val_size = 0.0;                    // fraction in [0, 1) or a count >= 1
   std::optional<bool> packing;              // unset: on for pt, off otherwise

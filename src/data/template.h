@@ -61,6 +61,8 @@ struct TemplateOptions {
 // PAD becomes the EOS).
 class ChatTemplate {
  public:
+  // `spec` and `vocab` are borrowed and must outlive the ChatTemplate
+  // (registry specs live for the whole program).
   ChatTemplate(const TemplateSpec& spec, const Vocab& vocab, TemplateOptions options = {});
 
   const TemplateSpec& spec() const { return spec_; }

@@ -19,8 +19,6 @@ DType infer_dtype(const std::string& setting, DType model_dtype) {
   fail("infer_dtype: ", setting, " is not one of auto, float16, bfloat16, float32");
 }
 
-namespace {
-
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
   size_t pos = 0;
@@ -34,8 +32,6 @@ std::vector<std::string> split_commas(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
   const auto& m = args.model;
@@ -77,6 +73,15 @@ ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
 Reply ChatEngine::chat(const std::vector<data::Message>& messages, const std::string& system,
                        const std::string& tools, const GenerationOverrides& o,
                        const std::function<void(const std::string&)>& on_text) const {
+  return chat_until(messages, system, tools, o, [&](const std::string& piece) {
+    if (on_text) on_text(piece);
+    return true;
+  });
+}
+
+Reply ChatEngine::chat_until(const std::vector<data::Message>& messages, const std::string& system,
+                             const std::string& tools, const GenerationOverrides& o,
+                             const std::function<bool(const std::string&)>& on_text) const {
   LF_CHECK(!messages.empty() && messages.size() % 2 == 1, "chat: messages must alternate user and "
            "assistant and end with a user message (got ", messages.size(), ")");
   std::vector<int32_t> prompt = template_->encode_generation_prompt(
@@ -93,15 +98,16 @@ Reply ChatEngine::chat(const std::vector<data::Message>& messages, const std::st
 
   tok::IncrementalDecoder dec(tokenizer_, gen_.skip_special_tokens);
   std::string text;
+  bool stopped = false;
   GenerateResult r = generate(*model_, prompt, g, [&](int32_t id) {
     std::string piece = dec.push(id);
     text += piece;
-    if (on_text && !piece.empty()) on_text(piece);
-    return true;
+    if (on_text && !piece.empty() && !on_text(piece)) stopped = true;
+    return !stopped;
   });
   std::string rest = dec.flush();
   text += rest;
-  if (on_text && !rest.empty()) on_text(rest);
+  if (!stopped && on_text && !rest.empty()) on_text(rest);
   return {text, r.finish_reason, r.prompt_tokens, static_cast<int64_t>(r.ids.size())};
 }
 

@@ -41,6 +41,11 @@ class ChatEngine {
   Reply chat(const std::vector<data::Message>& messages, const std::string& system = "",
              const std::string& tools = "", const GenerationOverrides& overrides = {},
              const std::function<void(const std::string&)>& on_text = {}) const;
+  // As chat(), but on_text returns false to end generation early (a client
+  // gone, a stop string seen); the reply then has finish_reason "stop".
+  Reply chat_until(const std::vector<data::Message>& messages, const std::string& system,
+                   const std::string& tools, const GenerationOverrides& overrides,
+                   const std::function<bool(const std::string&)>& on_text) const;
 
   const models::Decoder& model() const { return *model_; }
   const tok::Tokenizer& tokenizer() const { return tokenizer_; }
@@ -55,6 +60,9 @@ class ChatEngine {
   std::unique_ptr<models::Decoder> model_;
   std::string default_system_;
 };
+
+// "a, b,c" -> {"a", "b", "c"}: adapter_name_or_path's comma list, in order.
+std::vector<std::string> split_commas(const std::string& s);
 
 // infer_dtype: auto (the model's torch_dtype) | float16 | bfloat16 | float32.
 DType infer_dtype(const std::string& setting, DType model_dtype);

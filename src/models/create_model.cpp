@@ -77,13 +77,13 @@ std::optional<int64_t> special_id(const json& cfg, const char* key, const VocabI
   return it->second;
 }
 
-Tensor random_param(const ParamDesc& p, uint64_t seed, DType dtype) {
+Tensor random_param(const ParamDesc& p, uint64_t seed, DType dtype, float init_std) {
   const size_t n = static_cast<size_t>(shape_numel(p.shape));
   std::vector<float> v;
   switch (p.kind) {
     case ParamKind::embedding:
     case ParamKind::matrix:
-      v = seeded_normal(seed, p.name, n, 0.02f);  // transformers' initializer_range
+      v = seeded_normal(seed, p.name, n, init_std);
       break;
     case ParamKind::bias:
     case ParamKind::norm:
@@ -108,25 +108,7 @@ std::string generation_config_json(const ModelSpec& s) {
   return g.dump(2) + "\n";
 }
 
-}  // namespace
-
-fs::path find_demo_tokenizer() {
-  const fs::path rel = fs::path("examples") / "demo_tokenizer" / "tokenizer.json";
-  std::vector<fs::path> starts;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) starts.push_back(exe.parent_path());
-  starts.push_back(fs::current_path());
-  for (fs::path dir : starts) {
-    for (; !dir.empty(); dir = dir.parent_path()) {
-      if (fs::is_regular_file(dir / rel)) return (dir / rel).parent_path();
-      if (dir == dir.root_path()) break;
-    }
-  }
-  fail("tokenizer=demo: examples/demo_tokenizer/tokenizer.json was not found above ",
-       starts.front().string(), "; give tokenizer=PATH to a tokenizer.json or its directory");
-}
-
+// The spec to write: sizes from the options, vocabulary and special ids from the tokenizer.
 ModelSpec created_model_spec(const CreateModelOptions& o) {
   LF_CHECK(o.hidden_size > 0 && o.num_hidden_layers > 0 && o.num_attention_heads > 0 &&
                o.max_position_embeddings > 0,
@@ -150,6 +132,7 @@ ModelSpec created_model_spec(const CreateModelOptions& o) {
   LF_CHECK(s.intermediate_size > 0, "create-model: intermediate_size must be positive");
   s.max_position_embeddings = o.max_position_embeddings;
   s.rms_norm_eps = 1e-6;
+  s.initializer_range = o.initializer_range;
   s.rope_theta = (o.arch == Arch::qwen2 || o.arch == Arch::qwen3) ? 1000000.0 : 10000.0;
   bool qwen = o.arch == Arch::qwen2 || o.arch == Arch::qwen3;
   s.tie_word_embeddings = o.tie_word_embeddings.value_or(qwen);
@@ -170,6 +153,25 @@ ModelSpec created_model_spec(const CreateModelOptions& o) {
   return s;
 }
 
+}  // namespace
+
+fs::path find_demo_tokenizer() {
+  const fs::path rel = fs::path("examples") / "demo_tokenizer" / "tokenizer.json";
+  std::vector<fs::path> starts;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) starts.push_back(exe.parent_path());
+  starts.push_back(fs::current_path());
+  for (fs::path dir : starts) {
+    for (; !dir.empty(); dir = dir.parent_path()) {
+      if (fs::is_regular_file(dir / rel)) return (dir / rel).parent_path();
+      if (dir == dir.root_path()) break;
+    }
+  }
+  fail("tokenizer=demo: examples/demo_tokenizer/tokenizer.json was not found above ",
+       starts.front().string(), "; give tokenizer=PATH to a tokenizer.json or its directory");
+}
+
 void create_model(const CreateModelOptions& o) {
   LF_CHECK(!o.output_dir.empty(), "create-model: output_dir is required");
   // "out/" must name the directory itself: the atomic temporary goes beside it.
@@ -186,7 +188,7 @@ void create_model(const CreateModelOptions& o) {
   std::vector<NamedTensor> weights;
   int64_t params = 0;
   for (const ParamDesc& p : param_layout(spec)) {
-    weights.emplace_back(p.name, random_param(p, o.seed, o.dtype));
+    weights.emplace_back(p.name, random_param(p, o.seed, o.dtype, static_cast<float>(o.initializer_range)));
     params += shape_numel(p.shape);
   }
 

@@ -27,11 +27,10 @@ struct CreateModelOptions {
   std::filesystem::path tokenizer;
   uint64_t seed = 42;
   DType dtype = DType::bf16;
+  double initializer_range = 0.02;  // std of the random matrices, as in transformers
   bool overwrite = false;  // replace a non-empty output_dir
 };
 
-// The spec create-model would write (vocabulary and special ids from the tokenizer).
-ModelSpec created_model_spec(const CreateModelOptions& opt);
 // Writes config.json, generation_config.json, model.safetensors,
 // tokenizer.json and tokenizer_config.json into output_dir, atomically.
 void create_model(const CreateModelOptions& opt);

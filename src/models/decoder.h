@@ -42,7 +42,8 @@ class Decoder {
 
   // Every weight by its Hugging Face name (the tied lm_head appears once, as
   // model.embed_tokens.weight). Training replaces entries with parameters or
-  // attaches adapters through these pointers.
+  // attaches adapters through these pointers, which stay valid as long as
+  // this Decoder object is not moved.
   std::vector<std::pair<std::string, ag::Var*>> named_weights();
   std::vector<std::pair<std::string, Linear*>> named_linears();  // decoder linears, not lm_head
   const ag::Var& lm_head() const { return tied() ? embed_ : lm_head_; }

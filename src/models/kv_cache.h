@@ -28,7 +28,6 @@ class KvCache {
   // (length + appended) hold data, the attention op is told so via kv_lens.
   const Tensor& keys(int64_t layer) const { return k_[static_cast<size_t>(layer)]; }
   const Tensor& values(int64_t layer) const { return v_[static_cast<size_t>(layer)]; }
-  void clear() { length_ = 0; }
 
  private:
   int64_t batch_, capacity_, length_ = 0;

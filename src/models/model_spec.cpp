@@ -187,6 +187,7 @@ ModelSpec parse_model_spec(const std::string& config_json, const std::string& or
            s.head_dim);
   s.max_position_embeddings = f.positive_or("max_position_embeddings", 2048);
   s.rms_norm_eps = f.number_or("rms_norm_eps", 1e-6);
+  s.initializer_range = f.number_or("initializer_range", 0.02);
   LF_CHECK(s.rms_norm_eps > 0, origin, ": rms_norm_eps must be positive");
 
   // transformers 5 moved rope_theta and the scaling into "rope_parameters".

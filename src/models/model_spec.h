@@ -42,6 +42,7 @@ struct ModelSpec {
   int64_t head_dim = 0;
   int64_t max_position_embeddings = 0;
   double rms_norm_eps = 1e-6;
+  double initializer_range = 0.02;  // std of random weights (create-model)
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
   bool tie_word_embeddings = false;

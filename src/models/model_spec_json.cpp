@@ -49,7 +49,7 @@ std::string model_spec_to_json(const ModelSpec& s) {
   j["head_dim"] = s.head_dim;
   j["hidden_act"] = "silu";
   j["max_position_embeddings"] = s.max_position_embeddings;
-  j["initializer_range"] = 0.02;
+  j["initializer_range"] = s.initializer_range;
   j["rms_norm_eps"] = s.rms_norm_eps;
   j["rope_theta"] = s.rope_theta;
   j["rope_scaling"] = rope_scaling_json(s.rope_scaling);

@@ -35,6 +35,10 @@ AttentionParams check_attention(const char* op, const Tensor& q, const Tensor& k
   if (p.kv_lens.defined()) {
     detail::require_index(op, {"kv_lens", p.kv_lens});
     detail::require_shape(op, {"kv_lens", p.kv_lens}, {B});
+    // Backends index keys by these lengths, so they are checked (B values, one sync).
+    for (int64_t len : p.kv_lens.to_ints())
+      LF_CHECK(len >= 0 && len <= k.size(1), op, ": kv_lens value ", len,
+               " is outside [0, Tk] with Tk = ", k.size(1));
     c.kv_lens = p.kv_lens.contiguous();
   }
   return c;

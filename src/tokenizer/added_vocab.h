@@ -36,7 +36,6 @@ class AddedVocab {
   std::vector<Segment> split(std::string_view text, bool normalized_pass, bool split_special) const;
 
   bool has_normalized() const { return !pass_[1].empty(); }
-  const std::vector<AddedToken>& tokens() const { return tokens_; }
 
  private:
   struct Pass {

@@ -200,7 +200,27 @@ void Bpe::initial_symbols(std::string_view word, std::vector<int32_t>& ids) cons
 void Bpe::merge(std::vector<int32_t>& ids) const {
   const int n = static_cast<int>(ids.size());
   if (n < 2) return;
-  // A doubly linked list over the symbols and a heap of candidate merges,
+  if (n <= kLinearMergeMax) {
+    // Short words: rescan for the lowest-rank pair (leftmost among equals)
+    // and merge it, until none is left. The same order as the heap below; a
+    // pair's entry there is only ever stale because its pair changed.
+    for (;;) {
+      int32_t best_rank = INT32_MAX, best_id = -1;
+      size_t best = 0;
+      for (size_t i = 0; i + 1 < ids.size(); ++i) {
+        const auto it = merges_.find(pair_key(ids[i], ids[i + 1]));
+        if (it != merges_.end() && it->second.first < best_rank) {
+          best_rank = it->second.first;
+          best_id = it->second.second;
+          best = i;
+        }
+      }
+      if (best_id < 0) return;
+      ids[best] = best_id;
+      ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+    }
+  }
+  // Long words: a doubly linked list over the symbols and a heap of candidate merges,
   // lowest rank first and leftmost among equal ranks. An entry is stale when
   // its left symbol was merged away or its pair no longer yields the same
   // token; stale entries are skipped when popped.

@@ -37,7 +37,6 @@ class Bpe {
 
   const TokenMap& vocab() const { return vocab_; }
   std::optional<int32_t> unk_id() const { return unk_id_; }
-  bool byte_fallback() const { return byte_fallback_; }
 
  private:
   void merge(std::vector<int32_t>& ids) const;
@@ -66,6 +65,7 @@ class Bpe {
   static constexpr size_t kShards = 16;
   static constexpr size_t kShardCapacity = 8192;
   static constexpr size_t kMaxCachedWord = 128;  // bytes; longer words are rare
+  static constexpr int kLinearMergeMax = 12;      // symbols; measured faster than the heap
   mutable std::array<CacheShard, kShards> cache_;
 };
 

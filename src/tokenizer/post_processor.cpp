@@ -23,7 +23,6 @@ void parse_into(const json& j, SpecialAround& out) {
     // "cls": ["<s>", 0], "sep": ["</s>", 2]: cls A sep.
     out.prefix.push_back(j.at("cls").at(1).get<int32_t>());
     out.suffix.insert(out.suffix.begin(), j.at("sep").at(1).get<int32_t>());
-    out.from_template = true;
     return;
   }
   LF_CHECK(type == "TemplateProcessing", "tokenizer.json: post_processor \"", type,
@@ -45,7 +44,6 @@ void parse_into(const json& j, SpecialAround& out) {
   }
   out.prefix.insert(out.prefix.end(), prefix.begin(), prefix.end());
   out.suffix.insert(out.suffix.begin(), suffix.begin(), suffix.end());
-  out.from_template = true;
 }
 
 }  // namespace

@@ -10,7 +10,6 @@ namespace lf::tok {
 
 struct SpecialAround {
   std::vector<int32_t> prefix, suffix;
-  bool from_template = false;  // the file's post_processor placed special tokens
 };
 
 // Supported: TemplateProcessing, ByteLevel (adds nothing), RobertaProcessing,

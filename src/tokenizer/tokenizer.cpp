@@ -84,6 +84,10 @@ TokenizerImpl::TokenizerImpl(const json& tok, const json* config) {
   size_t n = 0;
   for (const auto& [tok_str, id] : model_->vocab()) n = std::max(n, static_cast<size_t>(id) + 1);
   for (const AddedToken& t : added) n = std::max(n, static_cast<size_t>(t.id) + 1);
+  // The largest real vocabularies have a few hundred thousand tokens; an id
+  // far beyond is a damaged file, not a reason to allocate gigabytes.
+  LF_CHECK(n <= (size_t{1} << 24), "tokenizer.json: token id ", n - 1,
+           " is implausibly large (ids must be below 16777216)");
   id_to_token_.assign(n, "");
   special_.assign(n, false);
   for (const auto& [tok_str, id] : model_->vocab()) id_to_token_[id] = tok_str;
@@ -94,6 +98,7 @@ TokenizerImpl::TokenizerImpl(const json& tok, const json* config) {
   }
   added_ = std::make_unique<AddedVocab>(std::move(added), normalizer_.get());
   if (config) read_config(*config);
+  if (!special_tokens.unk && model_->unk_id()) special_tokens.unk = id_to_token_[*model_->unk_id()];
 }
 
 void TokenizerImpl::read_config(const json& config) {

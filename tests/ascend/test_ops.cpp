@@ -40,6 +40,20 @@ TEST(AicoreFault, KernelFailureNamesTheOpsAtSynchronize) {
   }
 }
 
+TEST(LaunchBlocking, TheFailingOpIsNamedAtItsLaunch) {
+  if (!env_is("ASCEND_LAUNCH_BLOCKING", "1")) GTEST_SKIP() << "run by ctest ascend.launch_blocking";
+  npu_runtime();
+  Tensor a = Tensor::from_vector({1, 2}, {2}, DType::f32, kNpu);
+  Tensor b = ops::scale(a, 2.0f);  // aclnnMuls: fine
+  try {
+    ops::mul(a, b);  // aclnnMul fails, and with blocking launches it fails right here
+    FAIL() << "the simulated aicore fault should surface at the launch";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_TRUE(contains(m, "in op one of [aclnnMul]")) << m;
+  }
+}
+
 TEST(MultinomialFault, TopkSamplingWorksWhenTheAiCpuKernelIsBroken) {
   if (!env_is("CANN_SIM_FAULT", "multinomial")) GTEST_SKIP() << "run by ctest ascend.multinomial_fault";
   npu_runtime();

@@ -84,6 +84,15 @@ TEST(NoToolkit, MissingToolkitEnvironmentIsExplained) {
   EXPECT_TRUE(contains(rt.unavailable_reason(), "set_env.sh")) << rt.unavailable_reason();
 }
 
+TEST(NoDriver, AMissingDriverIsExplained) {
+  if (!env_is("CANN_SIM_FAULT", "nodriver")) GTEST_SKIP() << "run by ctest ascend.no_driver";
+  DeviceRuntime& rt = npu_runtime();
+  EXPECT_EQ(rt.device_count(), 0);
+  std::string why = rt.unavailable_reason();
+  EXPECT_TRUE(contains(why, "507899 ACL_ERROR_RT_DRV_INTERNAL_ERROR")) << why;
+  EXPECT_TRUE(contains(why, "install the driver and firmware")) << why;
+}
+
 TEST(Oom, OutOfMemoryNamesSizesAndRemedy) {
   if (!env_is("CANN_SIM_HBM_MB", "16")) GTEST_SKIP() << "run by ctest ascend.oom";
   npu_runtime();

@@ -263,3 +263,66 @@ TEST(Decoder, SequencesBeyondTheSlidingWindowAreRefused) {
   KvCache cache = m.make_cache(2, 8);
   EXPECT_THROW(m.forward(batch(kSeqs), cache), lf::Error);
 }
+
+namespace {
+
+// Adds `delta` to a projection's output and counts its calls: the shape of
+// LoRA's additive term, without LoRA itself.
+class ShiftAdapter : public LinearAdapter {
+ public:
+  explicit ShiftAdapter(float delta) : delta_(delta) {}
+  lf::ag::Var apply(const lf::ag::Var&, const lf::ag::Var& base_out) const override {
+    ++calls;
+    Tensor shift = lf::ops::full(base_out.shape(), delta_, base_out.dtype(), base_out.value().device());
+    return lf::ag::add(base_out, lf::ag::Var(shift));
+  }
+  mutable int calls = 0;
+
+ private:
+  float delta_;
+};
+
+}  // namespace
+
+TEST(Decoder, AdaptersAttachedToLinearsJoinTheForward) {
+  TestDir dir("dec_adapter");
+  auto opt = tiny_options(dir.path(), Arch::llama, DType::f32);
+  create_model(opt);
+  Decoder m = Decoder::load(opt.output_dir, {DType::f32, lf::Device::cpu()});
+  KvCache c0 = m.make_cache(2, 7);
+  std::vector<float> plain = m.forward(batch(kSeqs), c0).to_floats();
+
+  auto zero = std::make_shared<ShiftAdapter>(0.0f);
+  for (auto& [name, lin] : m.named_linears()) lin->adapter = zero;
+  KvCache c1 = m.make_cache(2, 7);
+  EXPECT_EQ(m.forward(batch(kSeqs), c1).to_floats(), plain);
+  EXPECT_EQ(zero->calls, 14);  // 7 linears x 2 layers
+
+  m.named_linears()[0].second->adapter = std::make_shared<ShiftAdapter>(0.5f);
+  KvCache c2 = m.make_cache(2, 7);
+  EXPECT_NE(m.forward(batch(kSeqs), c2).to_floats(), plain);
+}
+
+TEST(Decoder, ShardedCheckpointsLoadTheSameModel) {
+  TestDir dir("dec_sharded");
+  auto opt = tiny_options(dir.path(), Arch::qwen2, DType::f32);
+  create_model(opt);
+  Decoder single = Decoder::load(opt.output_dir, {DType::f32, lf::Device::cpu()});
+  KvCache c0 = single.make_cache(2, 7);
+  std::vector<float> expect = single.forward(batch(kSeqs), c0).to_floats();
+
+  std::vector<NamedTensor> tensors;
+  for (const auto& name : WeightSet::open(opt.output_dir).names())
+    tensors.emplace_back(name, WeightSet::open(opt.output_dir).load(name, DType::f32));
+  fs::remove(opt.output_dir / "model.safetensors");
+  auto files = write_safetensors_sharded(opt.output_dir, tensors, 40000);
+  ASSERT_GT(files.size(), 3u);  // several shards + the index
+
+  Decoder sharded = Decoder::load(opt.output_dir, {DType::f32, lf::Device::cpu()});
+  KvCache c1 = sharded.make_cache(2, 7);
+  EXPECT_EQ(sharded.forward(batch(kSeqs), c1).to_floats(), expect);
+  KvCache c2 = sharded.make_cache(2, 7);
+  auto [worst, scale] = compare_logits(sharded.forward(batch(kSeqs), c2, true),
+                                       reference(opt.output_dir, false));
+  EXPECT_LE(worst, 2e-6 * std::max(scale, 1.0));  // the reference reads the shards too
+}

@@ -177,3 +177,14 @@ TEST(ModelSpec, BadConfigsAreErrorsNamingFileAndKey) {
                 .find("torch_dtype"),
             std::string::npos);
 }
+
+TEST(ModelSpec, Transformers5RopeParameters) {
+  ModelSpec s = parse_model_spec(R"({"architectures":["Qwen2ForCausalLM"],"vocab_size":100,
+    "hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,
+    "rope_parameters":{"rope_type":"yarn","rope_theta":50000.0,"factor":2.0,
+    "original_max_position_embeddings":1024}})",
+                                 "c");
+  EXPECT_DOUBLE_EQ(s.rope_theta, 50000.0);
+  EXPECT_EQ(s.rope_scaling.kind, "yarn");
+  EXPECT_EQ(s.rope_scaling.original_max_position_embeddings, 1024);
+}

@@ -19,6 +19,10 @@ namespace lf::test {
 using Outputs = std::map<std::string, Vec>;
 using Expected = std::map<std::string, DVec>;
 
+// Tolerances are per element, |got - want| <= atol + rtol * |want|: f32 cases
+// allow for f32 accumulation order (1e-5..5e-4 relative); bf16 cases for outputs
+// rounded to bf16 (2^-8 relative) after f32 compute, plus bf16 intermediates
+// where the op has them (cross-entropy gradients, matmul outputs of long sums).
 struct Case {
   std::string name;
   std::function<Outputs(Device, DType, uint64_t)> run;

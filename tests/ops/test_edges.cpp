@@ -55,6 +55,19 @@ TEST(Edges, AllLabelsIgnoredGivesZeroLossAndGradient) {
     EXPECT_EQ(g, 0.0f);
 }
 
+TEST(Edges, CrossEntropyChunkOfMinusInfinityLogits) {
+  // A vocabulary chunk masked to -inf (before any finite one) must not poison the row.
+  ops::Backend& be = ops::backend_for(Device::cpu());
+  Tensor labels = make_ints({3}, {1});
+  Tensor m = ops::full({1}, -INFINITY, DType::f32, Device::cpu());
+  Tensor s = ops::zeros({1}, DType::f32, Device::cpu()), t = ops::zeros({1}, DType::f32, Device::cpu());
+  be.cross_entropy_chunk(make({-INFINITY, -INFINITY}, {1, 2}, DType::f32), labels, 0, m, s, t);
+  be.cross_entropy_chunk(make({1.0f, 2.0f}, {1, 2}, DType::f32), labels, 2, m, s, t);
+  const double lse = std::log(std::exp(1.0) + std::exp(2.0));
+  EXPECT_NEAR(m.item() + std::log(s.item()), lse, 1e-6);
+  EXPECT_EQ(t.item(), 2.0f);
+}
+
 TEST(Edges, StridedAndTransposedMatmulOperands) {
   const int64_t M = 6, K = 5, N = 7;
   Vec big = randn(M * 9, 1), b = randn(N * K, 2);

@@ -112,6 +112,14 @@ TEST(Errors, ShapeErrorsNameOpAndShapes) {
             "swiglu: shapes differ: gate float32[2, 3], up float32[4, 5]");
 }
 
+TEST(Errors, KvLensBeyondTheCacheAreRejected) {
+  Tensor q = make(randn(4, 1), {1, 1, 1, 4}, DType::f32), k = make(randn(12, 2), {1, 3, 1, 4}, DType::f32);
+  ops::AttentionParams p;
+  p.kv_lens = make_ints({4}, {1}, DType::i32);
+  EXPECT_EQ(error_of([&] { ops::attention(q, k, k, p); }),
+            "attention: kv_lens value 4 is outside [0, Tk] with Tk = 3");
+}
+
 TEST(Errors, DtypeAndValueErrors) {
   Tensor w = make(randn(12, 1), {4, 3}, DType::f32);
   EXPECT_EQ(error_of([&] { ops::embedding(make(randn(2, 2), {2}, DType::f32), w); }),

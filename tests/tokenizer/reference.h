@@ -28,24 +28,39 @@ inline std::string real_tokenizer_dir(const std::string& name) {
 
 inline std::string read_text(const std::string& path);
 
-// Real tokenizers changed in one component each, to reach the code paths no
+// Tokenizers changed in one component each, to reach the code paths no
 // shipped file of ours uses, still against the Hugging Face library:
 //   llama2-metaspace: Mistral-style Metaspace pre-tokenizer (prepend_scheme
 //                     "first") and Metaspace decoder instead of Prepend/Replace;
 //   gpt2-bytelevel:   GPT-2's ByteLevel pre-tokenizer (its own regex, prefix
-//                     space) over the Qwen3 vocabulary, no normalizer.
+//                     space) over the Qwen3 vocabulary, no normalizer;
+//   demo-split-B:     the demo tokenizer cutting at whitespace and punctuation
+//                     with Split behavior B (or Isolated + invert for B=invert).
 inline std::string variant_tokenizer_dir(const std::string& name) {
+  using nlohmann::json;
   const std::string dir = std::string(LF_BINARY_DIR) + "/tokenizer-variants/" + name;
-  const bool metaspace = name == "llama2-metaspace";
-  LF_CHECK(metaspace || name == "gpt2-bytelevel", "unknown tokenizer variant ", name);
-  auto j = nlohmann::json::parse(read_text(real_tokenizer_dir(metaspace ? "llama2" : "qwen3") + "/tokenizer.json"));
-  j["normalizer"] = nullptr;
-  if (metaspace) {
-    const nlohmann::json ms = {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "first"}, {"split", false}};
+  const std::string split_prefix = "demo-split-";
+  json j;
+  if (name == "llama2-metaspace") {
+    j = json::parse(read_text(real_tokenizer_dir("llama2") + "/tokenizer.json"));
+    const json ms = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "first"}, {"split", false}};
+    j["normalizer"] = nullptr;
     j["pre_tokenizer"] = ms;
     j["decoder"] = {{"type", "Sequence"}, {"decoders", {ms, {{"type", "ByteFallback"}}, {{"type", "Fuse"}}}}};
-  } else {
+  } else if (name == "gpt2-bytelevel") {
+    j = json::parse(read_text(real_tokenizer_dir("qwen3") + "/tokenizer.json"));
+    j["normalizer"] = nullptr;
     j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
+  } else if (name.rfind(split_prefix, 0) == 0) {
+    const std::string behavior = name.substr(split_prefix.size());
+    j = json::parse(read_text(std::string(LF_SOURCE_DIR) + "/examples/demo_tokenizer/tokenizer.json"));
+    const json split = {{"type", "Split"},
+                        {"pattern", {{"Regex", "\\s+|\\p{P}"}}},
+                        {"behavior", behavior == "invert" ? "Isolated" : behavior},
+                        {"invert", behavior == "invert"}};
+    j["pre_tokenizer"]["pretokenizers"][0] = split;
+  } else {
+    fail("unknown tokenizer variant ", name);
   }
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/tokenizer.json") << j.dump();
@@ -55,7 +70,7 @@ inline std::string variant_tokenizer_dir(const std::string& name) {
 // Any tokenizer of the tests: a real one, a variant, or "demo" (ours).
 inline std::string tokenizer_dir(const std::string& name) {
   if (name == "demo") return std::string(LF_SOURCE_DIR) + "/examples/demo_tokenizer";
-  if (name.find('-') != std::string::npos) return variant_tokenizer_dir(name);
+  if (name.find('-') != std::string::npos) return variant_tokenizer_dir(name);  // see above
   return real_tokenizer_dir(name);
 }
 

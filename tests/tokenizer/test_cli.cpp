@@ -23,7 +23,11 @@ std::string cli() {
 
 // Runs the CLI with `input` on stdin; returns stdout and sets the exit status.
 std::string run_cli(const std::string& args, const std::string& input, int& status) {
-  const auto in = std::filesystem::path(LF_BINARY_DIR) / "tokenizer-cli-input.txt";
+  // One input file per test and call: CTest runs the tests in parallel.
+  static int calls = 0;
+  const auto in = std::filesystem::path(LF_BINARY_DIR) /
+                  ("tokenizer-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                   "-" + std::to_string(++calls) + ".txt");
   std::ofstream(in) << input;
   const std::string cmd = cli() + " tokenize " + args + " < '" + in.string() + "' 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);

@@ -49,6 +49,7 @@ TEST(Bpe, ByteFallbackThenUnknownToken) {
   const json vocab = {{"<unk>", 0}, {"a", 1}, {"<0xC3>", 2}, {"<0xA9>", 3}};
   const json opts = {{"byte_fallback", true}, {"unk_token", "<unk>"}};
   EXPECT_EQ(make(bpe(vocab, json::array(), opts)).encode("a\xC3\xA9"), (Ids{1, 2, 3}));  // aé
+  EXPECT_EQ(make(bpe(vocab, json::array(), opts)).special().unk, "<unk>");  // no config: the model's
   // "€€" has no byte tokens: unknown, fused into one with fuse_unk.
   EXPECT_EQ(make(bpe(vocab, json::array(), opts)).encode("\xE2\x82\xAC\xE2\x82\xAC" "a"), (Ids{0, 0, 1}));
   json fused = opts;

@@ -64,6 +64,8 @@ TEST(Errors, WrongFieldTypes) {
   EXPECT_NE(error_of(with("model.unk_token", "<unk>").dump()).find("unk_token \"<unk>\" is not in model.vocab"),
             std::string::npos);
   EXPECT_NE(error_of(with("added_tokens", {{{"content", "x"}}}).dump()).find("added token"), std::string::npos);
+  EXPECT_NE(error_of(with("added_tokens", {{{"id", 2000000000}, {"content", "x"}}}).dump()).find("implausibly large"),
+            std::string::npos);
   EXPECT_NE(error_of(with("normalizer", {{"type", "Prepend"}}).dump()).find("unexpected content"), std::string::npos);
   EXPECT_NE(error_of(with("normalizer", nullptr).dump(), R"({"bos_token": 5})").find("\"bos_token\" must be a string"),
             std::string::npos);

@@ -31,7 +31,10 @@ TEST_P(HfParity, EncodeAndDecodeMatchHuggingFace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tokenizers, HfParity,
-                         ::testing::Values("qwen3", "llama3", "llama2", "demo", "llama2-metaspace", "gpt2-bytelevel"),
+                         ::testing::Values("qwen3", "llama3", "llama2", "demo", "llama2-metaspace", "gpt2-bytelevel",
+                                           "demo-split-Removed", "demo-split-MergedWithPrevious",
+                                           "demo-split-MergedWithNext", "demo-split-Contiguous",
+                                           "demo-split-invert"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)
@@ -71,6 +74,7 @@ TEST(RealTokenizer, SpecialTokensFromConfig) {
   EXPECT_EQ(llama2.eos_id(), 2);
   EXPECT_TRUE(llama2.special().add_bos_token);
   EXPECT_EQ(llama2.encode("hi", true).front(), 1);
+  EXPECT_EQ(llama2.special().unk, "<unk>");
 }
 
 // split_special_tokens=true: markers written in user text stay text.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "acl/acl_base.h"
 #include "aclnn/acl_meta.h"
 #include "aclnn/aclnn_base.h"
 #include "core/tensor.h"

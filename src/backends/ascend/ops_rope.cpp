@@ -1,13 +1,18 @@
-// Rotary position embedding on the NPU, composed from elementwise aclnn
-// kernels: angles = positions x inv_freq (aclnnMul), aclnnCos / aclnnSin,
-// then y1 = x1 cos - x2 sin, y2 = x2 cos + x1 sin over the two halves (or the
-// even / odd lanes when interleaved) as strided views, so no rotated copy of x
-// is built. This runs on every CANN version; the fused
-// aclnnRotaryPositionEmbedding (absent from CANN 8.0.RC1) is not used yet.
+// Rotary position embedding on the NPU. Angles = positions x inv_freq
+// (aclnnMul), then aclnnCos / aclnnSin. When the whole head dim rotates and
+// CANN has the fused aclnnRotaryPositionEmbedding (mode 0 half, 1 interleave;
+// absent from CANN 8.0.RC1 and from 8.1.RC1's public headers, so it is
+// resolved with dlsym and its prototype restated here), one call does the
+// rest. Otherwise (older CANN, or partial rotary_dim) the documented fallback:
+// y1 = x1 cos - x2 sin, y2 = x2 cos + x1 sin over the two halves (or the even /
+// odd lanes when interleaved) as strided views, and the tail copied.
+#include <dlfcn.h>
+
 #include <cmath>
 
 #include "aclnnop/aclnn_add.h"
 #include "aclnnop/aclnn_cast.h"
+#include "aclnnop/aclnn_copy.h"
 #include "aclnnop/aclnn_cos.h"
 #include "aclnnop/aclnn_mul.h"
 #include "aclnnop/aclnn_sin.h"
@@ -18,6 +23,46 @@
 namespace lf::ascend {
 
 using k::dev;
+
+namespace {
+
+using RopePhase1 = aclnnStatus (*)(const aclTensor* x, const aclTensor* cos, const aclTensor* sin,
+                                   int64_t mode, aclTensor* out, uint64_t* workspace_size,
+                                   aclOpExecutor** executor);
+
+struct FusedRope {
+  RopePhase1 phase1 = nullptr;
+  Phase2 phase2 = nullptr;
+};
+
+// aclnnRotaryPositionEmbedding(GetWorkspaceSize), or nullptrs on CANN without it.
+const FusedRope& fused_rope() {
+  static const FusedRope f = [] {
+    FusedRope r;
+    r.phase1 = reinterpret_cast<RopePhase1>(
+        dlsym(RTLD_DEFAULT, "aclnnRotaryPositionEmbeddingGetWorkspaceSize"));
+    r.phase2 = reinterpret_cast<Phase2>(dlsym(RTLD_DEFAULT, "aclnnRotaryPositionEmbedding"));
+    return r;
+  }();
+  return f;
+}
+
+// cos or sin [B, T, 1, half] spread over the full head dim in x's dtype:
+// [c, c] for half rotation, c repeated per lane pair when interleaved.
+Tensor full_table(const Tensor& t, const Tensor& x, bool interleaved) {
+  const int64_t B = t.size(0), T = t.size(1), half = t.size(3), D = 2 * half;
+  Tensor full = k::like(x, {B, T, 1, D}, x.dtype());
+  const Shape dims{B, T, 1, half};
+  const Shape strides{T * D, D, D, interleaved ? 2 : 1};
+  AclTensor src(t);
+  for (int64_t part = 0; part < 2; ++part) {
+    AclTensor dst(full, dims, strides, part * (interleaved ? 1 : half));
+    LF_ACLNN(dev(x), InplaceCopy, dst.get(), src.get());
+  }
+  return full;
+}
+
+}  // namespace
 
 void AscendBackend::rope(const Tensor& x, const Tensor& positions, const ops::RopeParams& p,
                          bool inverse, Tensor& y) {
@@ -47,6 +92,19 @@ void AscendBackend::rope(const Tensor& x, const Tensor& positions, const ops::Ro
     k::inplace_muls(s, p.attention_factor);
   }
   if (inverse) k::inplace_muls(s, -1.0);
+
+  const FusedRope& fused = fused_rope();
+  if (fused.phase1 && fused.phase2 && r == D) {
+    Tensor cf = full_table(c, x, p.interleaved), sf = full_table(s, x, p.interleaved);
+    AclTensor tx(x), tc(cf), ts(sf), ty(y);
+    const int64_t mode = p.interleaved ? 1 : 0;
+    launch(dev(x), "aclnnRotaryPositionEmbedding",
+           [&](uint64_t* ws, aclOpExecutor** ex) {
+             return fused.phase1(tx.get(), tc.get(), ts.get(), mode, ty.get(), ws, ex);
+           },
+           fused.phase2);
+    return;
+  }
 
   // The two rotated lane sets of x and y, as views with element strides.
   Shape dims{B, T, H, half};

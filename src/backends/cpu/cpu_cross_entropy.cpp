@@ -31,12 +31,13 @@ void CpuBackend::cross_entropy_chunk(const Tensor& logits, const Tensor& labels,
 #pragma omp simd reduction(max : m)
       for (int64_t j = 0; j < C; ++j) m = std::max(m, buf[j]);
       const float new_m = std::max(m, rm[n]);
+      if (label >= col0 && label < col0 + C) tl[n] = buf[label - col0];
+      if (new_m == -std::numeric_limits<float>::infinity()) continue;  // all -inf so far
       float s = 0.0f;
 #pragma omp simd reduction(+ : s)
       for (int64_t j = 0; j < C; ++j) s += fast_exp(buf[j] - new_m);
       rs[n] = rs[n] * fast_exp(rm[n] - new_m) + s;
       rm[n] = new_m;
-      if (label >= col0 && label < col0 + C) tl[n] = buf[label - col0];
     }
   }
 }

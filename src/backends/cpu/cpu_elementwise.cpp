@@ -1,4 +1,5 @@
 // Elementwise ops, bias, fill, cast/copy and dropout.
+#include <algorithm>
 #include <cstring>
 
 #include "backends/cpu/cpu_backend.h"
@@ -139,13 +140,21 @@ void CpuBackend::cast(const Tensor& src, Tensor& dst) {
 void CpuBackend::copy(const Tensor& src, Tensor& dst) { strided_copy(src, dst); }
 
 void CpuBackend::fill(Tensor& out, float value) {
-  const size_t es = dtype_size(out.dtype());
   alignas(8) unsigned char pattern[8];
   convert_elements(&value, DType::f32, pattern, out.dtype(), 1);
-  for_chunks(out.numel(), [&](int64_t i0, int64_t n) {
-    char* p = elem_ptr(out, i0);
-    for (int64_t i = 0; i < n; ++i) std::memcpy(p + i * static_cast<int64_t>(es), pattern, es);
-  });
+  auto fill_as = [&](auto zero) {
+    using T = decltype(zero);
+    T v;
+    std::memcpy(&v, pattern, sizeof v);
+    T* p = static_cast<T*>(out.raw_data());
+    for_chunks(out.numel(), [&](int64_t i0, int64_t n) { std::fill(p + i0, p + i0 + n, v); });
+  };
+  switch (dtype_size(out.dtype())) {
+    case 1: fill_as(uint8_t{}); break;
+    case 2: fill_as(uint16_t{}); break;
+    case 4: fill_as(uint32_t{}); break;
+    default: fill_as(uint64_t{}); break;
+  }
 }
 
 void CpuBackend::dropout(const Tensor& x, float p, uint64_t seed, Tensor& out) {

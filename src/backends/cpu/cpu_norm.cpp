@@ -1,70 +1,108 @@
-// RMSNorm forward and backward, one row per iteration, f32 statistics.
+// RMSNorm forward and backward, one row per iteration, f32 statistics. Each
+// row is read twice, the second time from L1 (a 4096-wide bf16 row is 8 KiB):
+// once for its statistics, once to write the output.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "backends/cpu/cpu_backend.h"
-#include "backends/cpu/cpu_convert.h"
+#include "backends/cpu/cpu_dispatch.h"
 #include "backends/cpu/cpu_parallel.h"
+#include "backends/cpu/cpu_vec.h"
 
 namespace lf::cpu {
+namespace {
+
+template <typename TX, typename TY>
+void rms_norm_rows(const TX* x, const float* w, float eps, int64_t N, int64_t H, TY* y,
+                   float* rstd) {
+#pragma omp parallel for schedule(static) if (N * H >= kParallelMin)
+  for (int64_t n = 0; n < N; ++n) {
+    const TX* xr = x + n * H;
+    TY* yr = y + n * H;
+    const float ss = sum_lanes(H, [&](int64_t i, int64_t c) {
+      const vf v = vload(xr + i, c, 0.0f);
+      return v * v;
+    });
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(H) + eps);
+    rstd[n] = r;
+    for_lanes(H, [&](int64_t i, int64_t c) {
+      vstore(yr + i, vload(xr + i, c, 0.0f) * r * vload(w + i, c, 0.0f), c);
+    });
+  }
+}
+
+// dw is a column sum over rows, so it lives in memory (per thread); rows go in
+// blocks of kRowBlock so that each dw load and store serves several rows.
+constexpr int64_t kRowBlock = 4;
+
+template <typename TG, typename TX, typename TD>
+void rms_norm_backward_rows(const TG* dy, const TX* x, const float* w, const float* rstd,
+                            int64_t N, int64_t H, TD* dx, float* dw) {
+  const int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
+#pragma omp parallel if (N * H >= kParallelMin)
+  {
+    std::vector<float> dwp(dw ? H : 0, 0.0f);  // this thread's share of dw
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t n0 = b * kRowBlock, rows = std::min(kRowBlock, N - n0);
+      // dx = r * (w*dy - x * k) with k = r^2 * mean(w*dy*x)
+      float k[kRowBlock];
+      for (int64_t j = 0; j < rows; ++j) {
+        const TG* gr = dy + (n0 + j) * H;
+        const TX* xr = x + (n0 + j) * H;
+        const float r = rstd[n0 + j];
+        k[j] = r * r / static_cast<float>(H) * sum_lanes(H, [&](int64_t i, int64_t c) {
+                 return vload(gr + i, c, 0.0f) * vload(xr + i, c, 0.0f) * vload(w + i, c, 0.0f);
+               });
+      }
+      for_lanes(H, [&](int64_t i, int64_t c) {
+        const vf wv = vload(w + i, c, 0.0f);
+        vf dwv = dw ? vload(dwp.data() + i, c, 0.0f) : vf{};
+        for (int64_t j = 0; j < rows; ++j) {
+          const int64_t off = (n0 + j) * H + i;
+          const float r = rstd[n0 + j];
+          const vf g = vload(dy + off, c, 0.0f), xv = vload(x + off, c, 0.0f);
+          vstore(dx + off, r * (wv * g - xv * k[j]), c);
+          dwv += g * xv * r;
+        }
+        if (dw) vstore(dwp.data() + i, dwv, c);
+      });
+    }
+    if (dw) {
+#pragma omp critical
+      for (int64_t i = 0; i < H; ++i) dw[i] += dwp[i];
+    }
+  }
+}
+
+}  // namespace
 
 void CpuBackend::rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y, Tensor& rstd) {
   const int64_t H = w.numel(), N = H ? x.numel() / H : 0;
-  Tensor wf = contiguous_f32(w);
-  const float* wp = wf.data<float>();
-  float* rp = rstd.data<float>();
-#pragma omp parallel if (N * H >= kParallelMin)
-  {
-    std::vector<float> buf(H);
-#pragma omp for schedule(static)
-    for (int64_t n = 0; n < N; ++n) {
-      load_f32(elem_ptr(x, n * H), x.dtype(), H, buf.data());
-      float ss = 0.0f;
-#pragma omp simd reduction(+ : ss)
-      for (int64_t i = 0; i < H; ++i) ss += buf[i] * buf[i];
-      const float r = 1.0f / std::sqrt(ss / static_cast<float>(H) + eps);
-      rp[n] = r;
-#pragma omp simd
-      for (int64_t i = 0; i < H; ++i) buf[i] = buf[i] * r * wp[i];
-      store_f32(buf.data(), H, y.dtype(), elem_ptr(y, n * H));
-    }
-  }
+  Tensor wf = contiguous_f32(w), xs = kernel_input(x), ys = kernel_output(y);
+  visit_input(xs, [&](auto* xp) {
+    visit_output(ys, [&](auto* yp) {
+      rms_norm_rows(xp, wf.data<float>(), eps, N, H, yp, rstd.data<float>());
+    });
+  });
+  finish_output(ys, y);
 }
 
 void CpuBackend::rms_norm_backward(const Tensor& dy, const Tensor& x, const Tensor& w,
                                    const Tensor& rstd, Tensor& dx, Tensor& dw) {
   const int64_t H = w.numel(), N = H ? x.numel() / H : 0;
-  Tensor wf = contiguous_f32(w);
-  const float* wp = wf.data<float>();
-  const float* rp = rstd.data<float>();
-  const bool want_dw = dw.defined();
-#pragma omp parallel if (N * H >= kParallelMin)
-  {
-    std::vector<float> xb(H), gb(H), dwp(want_dw ? H : 0, 0.0f);
-#pragma omp for schedule(static)
-    for (int64_t n = 0; n < N; ++n) {
-      load_f32(elem_ptr(x, n * H), x.dtype(), H, xb.data());
-      load_f32(elem_ptr(dy, n * H), dy.dtype(), H, gb.data());
-      const float r = rp[n];
-      float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-      for (int64_t i = 0; i < H; ++i) dot += wp[i] * gb[i] * xb[i];
-      if (want_dw) {
-#pragma omp simd
-        for (int64_t i = 0; i < H; ++i) dwp[i] += gb[i] * xb[i] * r;
-      }
-      // dx = r * (w*dy - x * r^2 * mean(w*dy*x))
-      const float c = r * r * dot / static_cast<float>(H);
-#pragma omp simd
-      for (int64_t i = 0; i < H; ++i) gb[i] = r * (wp[i] * gb[i] - xb[i] * c);
-      store_f32(gb.data(), H, dx.dtype(), elem_ptr(dx, n * H));
-    }
-    if (want_dw) {
-      float* d = dw.data<float>();
-#pragma omp critical
-      for (int64_t i = 0; i < H; ++i) d[i] += dwp[i];
-    }
-  }
+  Tensor wf = contiguous_f32(w), gs = kernel_input(dy), xs = kernel_input(x),
+         dxs = kernel_output(dx);
+  float* dwp = dw.defined() ? dw.data<float>() : nullptr;
+  visit_input(gs, [&](auto* gp) {
+    visit_input(xs, [&](auto* xp) {
+      visit_output(dxs, [&](auto* dxp) {
+        rms_norm_backward_rows(gp, xp, wf.data<float>(), rstd.data<float>(), N, H, dxp, dwp);
+      });
+    });
+  });
+  finish_output(dxs, dx);
 }
 
 }  // namespace lf::cpu

@@ -1,0 +1,85 @@
+// A profiling decorator for the CPU backend: registered in its place, it
+// forwards every op and adds the wall time of each call to a per-op (for
+// matmul, per-shape) total. The CPU backend runs synchronously, so the time of
+// a call is the time of its op. Kept in the benchmark so library code carries
+// no profiling hooks.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "ops/backend.h"
+
+namespace lf::bench {
+
+class OpTimer final : public ops::Backend {
+ public:
+  struct Total {
+    double seconds = 0;
+    int64_t calls = 0;
+    double flops = 0;  // matmul only
+  };
+
+  // Wraps the registered CPU backend and registers itself in its place.
+  static OpTimer& install();
+
+  // Totals by op, each op prefixed with the phase label current when it ran;
+  // nullptr (the initial state) forwards without recording.
+  void set_phase(const char* phase) { phase_ = phase; }
+  const std::map<std::string, Total>& totals() const { return totals_; }
+  void reset() { totals_.clear(); }
+
+  const char* name() const override { return inner_.name(); }
+  void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool trans_a, bool trans_b,
+              float alpha, float beta) override;
+  void rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y, Tensor& rstd) override;
+  void rms_norm_backward(const Tensor& dy, const Tensor& x, const Tensor& w, const Tensor& rstd,
+                         Tensor& dx, Tensor& dw) override;
+  void rope(const Tensor& x, const Tensor& positions, const ops::RopeParams& p, bool inverse,
+            Tensor& y) override;
+  void swiglu(const Tensor& gate, const Tensor& up, Tensor& out) override;
+  void swiglu_backward(const Tensor& dout, const Tensor& gate, const Tensor& up, Tensor& dgate,
+                       Tensor& dup) override;
+  void activation(ops::Activation kind, const Tensor& x, Tensor& y) override;
+  void activation_backward(ops::Activation kind, const Tensor& dy, const Tensor& x,
+                           Tensor& dx) override;
+  void attention(const Tensor& q, const Tensor& k, const Tensor& v, const ops::AttentionParams& p,
+                 Tensor& out, Tensor& lse) override;
+  void attention_backward(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
+                          const Tensor& out, const Tensor& lse, const ops::AttentionParams& p,
+                          Tensor& dq, Tensor& dk, Tensor& dv) override;
+  void embedding(const Tensor& ids, const Tensor& weight, Tensor& out) override;
+  void embedding_backward(const Tensor& ids, const Tensor& dout, Tensor& dweight) override;
+  void cross_entropy_chunk(const Tensor& logits, const Tensor& labels, int64_t col0,
+                           Tensor& running_max, Tensor& running_sum, Tensor& target_logit) override;
+  void cross_entropy_chunk_backward(const Tensor& logits, const Tensor& labels, int64_t col0,
+                                    const Tensor& lse, const Tensor& row_scale,
+                                    Tensor& dlogits) override;
+  void add(const Tensor& a, const Tensor& b, float alpha, float beta, Tensor& out) override;
+  void mul(const Tensor& a, const Tensor& b, Tensor& out) override;
+  void scale(const Tensor& x, float s, Tensor& out) override;
+  void bias_add(const Tensor& x, const Tensor& bias, Tensor& out) override;
+  void sum_rows(const Tensor& x, Tensor& out) override;
+  void cast(const Tensor& src, Tensor& dst) override;
+  void copy(const Tensor& src, Tensor& dst) override;
+  void fill(Tensor& out, float value) override;
+  void dropout(const Tensor& x, float p, uint64_t seed, Tensor& out) override;
+  void adamw(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v,
+             const ops::AdamWParams& p) override;
+  void sum_squares(const Tensor& x, Tensor& out) override;
+  void topk(const Tensor& logits, int64_t k, Tensor& values, Tensor& indices) override;
+  void synchronize(int device_index) override { inner_.synchronize(device_index); }
+
+ private:
+  explicit OpTimer(ops::Backend& inner) : inner_(inner) {}
+  // Runs fn and charges its time to `op` (and `flops` to its FLOP count).
+  template <class Fn>
+  void timed(const std::string& op, Fn&& fn, double flops = 0);
+
+  ops::Backend& inner_;
+  const char* phase_ = nullptr;
+  std::map<std::string, Total> totals_;
+};
+
+}  // namespace lf::bench

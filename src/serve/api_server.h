@@ -1,0 +1,63 @@
+// The OpenAI-compatible HTTP API over one ChatEngine (LLaMA-Factory's
+// api/app.py): GET /v1/models, POST /v1/chat/completions (JSON or server-sent
+// events), GET /health. Requests are served from a thread pool; generation is
+// serialised through one lock on the engine, as LLaMA-Factory's default
+// MAX_CONCURRENT=1 does.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "infer/chat_engine.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace lf::serve {
+
+struct ApiOptions {
+  std::string host = "0.0.0.0";
+  int port = 8000;                         // 0: any free port
+  std::string api_key;                     // "" = no authentication
+  std::string model_name = "gpt-3.5-turbo";
+  size_t max_body_bytes = 16u << 20;       // larger bodies get 413
+};
+
+// API_HOST, API_PORT, API_KEY, API_MODEL_NAME from the environment, with
+// LLaMA-Factory's defaults; a malformed API_PORT is an lf::Error.
+ApiOptions api_options_from_env();
+
+class ApiServer {
+ public:
+  // `engine` is borrowed and must outlive the server.
+  ApiServer(const infer::ChatEngine& engine, ApiOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds host:port and returns the port (the chosen one for port 0); an
+  // lf::Error names the address when it is taken or invalid.
+  int bind();
+  // Serves until stop(); call after bind().
+  void serve();
+  // Ends serve() and any streams in flight (from any thread).
+  void stop();
+
+ private:
+  void routes();
+  bool authorized(const httplib::Request& req) const;
+  void chat_completions(const httplib::Request& req, httplib::Response& res);
+
+  const infer::ChatEngine& engine_;
+  ApiOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  std::mutex engine_mutex_;
+  std::atomic<bool> stopping_{false}, serving_{false};
+};
+
+}  // namespace lf::serve
