@@ -78,6 +78,8 @@ std::vector<EncodedExample> encode_all(const std::vector<Example>& examples, con
       skipped.add(i, e.what());
     }
   }
+  // Every example failing points at the setup (template, columns), not the data.
+  LF_CHECK(examples.empty() || !out.empty(), what, ": no example could be encoded for sft: ", skipped.summary());
   skipped.report(what + " (Dropped invalid example)");
   if (options.packing_enabled()) {
     auto packed = pack_examples(std::move(out), options.cutoff_len, tmpl.pad_id(), options.neat_packing);

@@ -47,6 +47,16 @@ std::string sse(const json& payload) { return "data: " + dump(payload) + "\n\n";
 
 }  // namespace
 
+std::string ApiServer::status_text(int status) const {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "the request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+    default: return "HTTP error " + std::to_string(status);
+  }
+}
+
 ApiOptions api_options_from_env() {
   ApiOptions o;
   o.host = env_or("API_HOST", o.host);
@@ -118,13 +128,12 @@ void ApiServer::routes() {
   });
   // httplib answers unknown routes, oversized bodies and the like itself; give
   // those answers a JSON body too.
-  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message = httplib::detail::status_message(res.status);
-    if (res.status == 413) message = "the request body is too large";
-    send_json(res, res.status, error_body(res.status, message));
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  http_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        send_json(res, res.status, error_body(res.status, status_text(res.status)));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   http_->Get("/health", [](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"status", "ok"}});
   });

@@ -51,6 +51,7 @@ class ApiServer {
  private:
   void routes();
   bool authorized(const httplib::Request& req) const;
+  std::string status_text(int status) const;
   void chat_completions(const httplib::Request& req, httplib::Response& res);
 
   const infer::ChatEngine& engine_;

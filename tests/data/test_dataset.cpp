@@ -245,6 +245,20 @@ TEST(PrepareData, DatasetWithoutAnyValidRowIsAnError) {
   EXPECT_TRUE(contains(msg, "\"question\" must be a string")) << msg;
 }
 
+TEST(PrepareData, NothingEncodableIsAnError) {
+  const fs::path dir = scratch();
+  write(dir / "dataset_info.json", R"({"q": {"file_name": "q.jsonl"}})");
+  write(dir / "q.jsonl", "{\"instruction\": \"only a question\"}\n");
+  DataOptions o;
+  o.dataset_dir = dir.string();
+  o.dataset = "q";
+  testing::FakeVocab vocab = testing::qwen_vocab();
+  ChatTemplate tmpl(find_template("qwen"), vocab);
+  const std::string msg = error_of([&] { prepare_data(o, tmpl); });
+  EXPECT_TRUE(contains(msg, "no example could be encoded")) << msg;
+  EXPECT_TRUE(contains(msg, "no response")) << msg;
+}
+
 TEST(PrepareData, MaxSamplesValSizeAndNumSamples) {
   const fs::path dir = make_dataset_dir();
   DataOptions o;

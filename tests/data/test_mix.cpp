@@ -14,7 +14,9 @@ std::vector<std::vector<Example>> datasets(const std::vector<size_t>& lengths) {
     auto& ds = out.emplace_back();
     for (size_t i = 0; i < lengths[d]; ++i) {
       Example ex;
-      ex.prompt.push_back({Role::user, std::string(1, static_cast<char>('a' + d)) + std::to_string(i)});
+      std::string name(1, static_cast<char>('a' + d));
+      name += std::to_string(i);
+      ex.prompt.push_back({Role::user, name});
       ds.push_back(ex);
     }
   }
@@ -23,7 +25,10 @@ std::vector<std::vector<Example>> datasets(const std::vector<size_t>& lengths) {
 
 std::string names(const std::vector<Example>& mixed) {
   std::string s;
-  for (const auto& ex : mixed) s += (s.empty() ? "" : " ") + ex.prompt[0].content;
+  for (const auto& ex : mixed) {
+    if (!s.empty()) s += ' ';
+    s += ex.prompt[0].content;
+  }
   return s;
 }
 

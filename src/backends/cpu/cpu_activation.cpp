@@ -3,8 +3,10 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_convert.h"
+#include "backends/cpu/cpu_dispatch.h"
 #include "backends/cpu/cpu_math.h"
 #include "backends/cpu/cpu_parallel.h"
+#include "backends/cpu/cpu_vec.h"
 
 namespace lf::cpu {
 namespace {
@@ -17,33 +19,43 @@ inline float tanh_fast(float u) { return 1.0f - 2.0f / (fast_exp(2.0f * u) + 1.0
 }  // namespace
 
 void CpuBackend::swiglu(const Tensor& gate, const Tensor& up, Tensor& out) {
-  for_chunks(out.numel(), [&](int64_t i0, int64_t n) {
-    float g[kChunk], u[kChunk];
-    load_f32(elem_ptr(gate, i0), gate.dtype(), n, g);
-    load_f32(elem_ptr(up, i0), up.dtype(), n, u);
-#pragma omp simd
-    for (int64_t i = 0; i < n; ++i) g[i] = g[i] * sigmoid(g[i]) * u[i];
-    store_f32(g, n, out.dtype(), elem_ptr(out, i0));
+  const DType k = kernel_dtype({&gate, &up, &out});
+  Tensor gs = kernel_input(gate, k), us = kernel_input(up, k), os = kernel_output(out, k);
+  visit_dtype(k, [&](auto tag) {
+    using T = decltype(tag);
+    const T *g = elems<T>(gs), *u = elems<T>(us);
+    T* o = mutable_elems<T>(os);
+    for_chunks(out.numel(), [&](int64_t i0, int64_t n) {
+      for_lanes(n, [&](int64_t i, int64_t c) {
+        const vf gv = vload(g + i0 + i, c, 0.0f);
+        vstore(o + i0 + i, gv * sigmoid(gv) * vload(u + i0 + i, c, 0.0f), c);
+      });
+    });
   });
+  finish_output(os, out);
 }
 
 void CpuBackend::swiglu_backward(const Tensor& dout, const Tensor& gate, const Tensor& up,
                                  Tensor& dgate, Tensor& dup) {
-  for_chunks(dout.numel(), [&](int64_t i0, int64_t n) {
-    float d[kChunk], g[kChunk], u[kChunk];
-    load_f32(elem_ptr(dout, i0), dout.dtype(), n, d);
-    load_f32(elem_ptr(gate, i0), gate.dtype(), n, g);
-    load_f32(elem_ptr(up, i0), up.dtype(), n, u);
-#pragma omp simd
-    for (int64_t i = 0; i < n; ++i) {
-      const float s = sigmoid(g[i]), silu = g[i] * s;
-      const float dsilu = s * (1.0f + g[i] * (1.0f - s));
-      g[i] = d[i] * u[i] * dsilu;
-      u[i] = d[i] * silu;
-    }
-    store_f32(g, n, dgate.dtype(), elem_ptr(dgate, i0));
-    store_f32(u, n, dup.dtype(), elem_ptr(dup, i0));
+  const DType k = kernel_dtype({&dout, &gate, &up, &dgate, &dup});
+  Tensor ds = kernel_input(dout, k), gs = kernel_input(gate, k), us = kernel_input(up, k);
+  Tensor dgs = kernel_output(dgate, k), dus = kernel_output(dup, k);
+  visit_dtype(k, [&](auto tag) {
+    using T = decltype(tag);
+    const T *d = elems<T>(ds), *g = elems<T>(gs), *u = elems<T>(us);
+    T *dg = mutable_elems<T>(dgs), *du = mutable_elems<T>(dus);
+    for_chunks(dout.numel(), [&](int64_t i0, int64_t n) {
+      for_lanes(n, [&](int64_t i, int64_t c) {
+        const int64_t j = i0 + i;
+        const vf dv = vload(d + j, c, 0.0f), gv = vload(g + j, c, 0.0f);
+        const vf s = sigmoid(gv);
+        vstore(dg + j, dv * vload(u + j, c, 0.0f) * (s * (1.0f + gv * (1.0f - s))), c);
+        vstore(du + j, dv * gv * s, c);
+      });
+    });
   });
+  finish_output(dgs, dgate);
+  finish_output(dus, dup);
 }
 
 void CpuBackend::activation(ops::Activation kind, const Tensor& x, Tensor& y) {

@@ -13,13 +13,13 @@
 namespace lf::cpu {
 namespace {
 
-template <typename TX, typename TY>
-void rms_norm_rows(const TX* x, const float* w, float eps, int64_t N, int64_t H, TY* y,
+template <typename T>
+void rms_norm_rows(const T* x, const float* w, float eps, int64_t N, int64_t H, T* y,
                    float* rstd) {
 #pragma omp parallel for schedule(static) if (N * H >= kParallelMin)
   for (int64_t n = 0; n < N; ++n) {
-    const TX* xr = x + n * H;
-    TY* yr = y + n * H;
+    const T* xr = x + n * H;
+    T* yr = y + n * H;
     const float ss = sum_lanes(H, [&](int64_t i, int64_t c) {
       const vf v = vload(xr + i, c, 0.0f);
       return v * v;
@@ -36,9 +36,9 @@ void rms_norm_rows(const TX* x, const float* w, float eps, int64_t N, int64_t H,
 // blocks of kRowBlock so that each dw load and store serves several rows.
 constexpr int64_t kRowBlock = 4;
 
-template <typename TG, typename TX, typename TD>
-void rms_norm_backward_rows(const TG* dy, const TX* x, const float* w, const float* rstd,
-                            int64_t N, int64_t H, TD* dx, float* dw) {
+template <typename T>
+void rms_norm_backward_rows(const T* dy, const T* x, const float* w, const float* rstd,
+                            int64_t N, int64_t H, T* dx, float* dw) {
   const int64_t blocks = (N + kRowBlock - 1) / kRowBlock;
 #pragma omp parallel if (N * H >= kParallelMin)
   {
@@ -49,8 +49,8 @@ void rms_norm_backward_rows(const TG* dy, const TX* x, const float* w, const flo
       // dx = r * (w*dy - x * k) with k = r^2 * mean(w*dy*x)
       float k[kRowBlock];
       for (int64_t j = 0; j < rows; ++j) {
-        const TG* gr = dy + (n0 + j) * H;
-        const TX* xr = x + (n0 + j) * H;
+        const T* gr = dy + (n0 + j) * H;
+        const T* xr = x + (n0 + j) * H;
         const float r = rstd[n0 + j];
         k[j] = r * r / static_cast<float>(H) * sum_lanes(H, [&](int64_t i, int64_t c) {
                  return vload(gr + i, c, 0.0f) * vload(xr + i, c, 0.0f) * vload(w + i, c, 0.0f);
@@ -80,11 +80,11 @@ void rms_norm_backward_rows(const TG* dy, const TX* x, const float* w, const flo
 
 void CpuBackend::rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y, Tensor& rstd) {
   const int64_t H = w.numel(), N = H ? x.numel() / H : 0;
-  Tensor wf = contiguous_f32(w), xs = kernel_input(x), ys = kernel_output(y);
-  visit_input(xs, [&](auto* xp) {
-    visit_output(ys, [&](auto* yp) {
-      rms_norm_rows(xp, wf.data<float>(), eps, N, H, yp, rstd.data<float>());
-    });
+  const DType k = kernel_dtype({&x, &y});
+  Tensor wf = contiguous_f32(w), xs = kernel_input(x, k), ys = kernel_output(y, k);
+  visit_dtype(k, [&](auto tag) {
+    using T = decltype(tag);
+    rms_norm_rows(elems<T>(xs), wf.data<float>(), eps, N, H, mutable_elems<T>(ys), rstd.data<float>());
   });
   finish_output(ys, y);
 }
@@ -92,15 +92,14 @@ void CpuBackend::rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y
 void CpuBackend::rms_norm_backward(const Tensor& dy, const Tensor& x, const Tensor& w,
                                    const Tensor& rstd, Tensor& dx, Tensor& dw) {
   const int64_t H = w.numel(), N = H ? x.numel() / H : 0;
-  Tensor wf = contiguous_f32(w), gs = kernel_input(dy), xs = kernel_input(x),
-         dxs = kernel_output(dx);
+  const DType k = kernel_dtype({&dy, &x, &dx});
+  Tensor wf = contiguous_f32(w), gs = kernel_input(dy, k), xs = kernel_input(x, k),
+         dxs = kernel_output(dx, k);
   float* dwp = dw.defined() ? dw.data<float>() : nullptr;
-  visit_input(gs, [&](auto* gp) {
-    visit_input(xs, [&](auto* xp) {
-      visit_output(dxs, [&](auto* dxp) {
-        rms_norm_backward_rows(gp, xp, wf.data<float>(), rstd.data<float>(), N, H, dxp, dwp);
-      });
-    });
+  visit_dtype(k, [&](auto tag) {
+    using T = decltype(tag);
+    rms_norm_backward_rows(elems<T>(gs), elems<T>(xs), wf.data<float>(), rstd.data<float>(), N, H,
+                           mutable_elems<T>(dxs), dwp);
   });
   finish_output(dxs, dx);
 }

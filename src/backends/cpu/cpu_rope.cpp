@@ -1,14 +1,47 @@
 // Rotary position embedding: half-rotation (Llama/Qwen, pairs i and i + d/2) or
 // interleaved (pairs 2i, 2i+1); the angle of each token comes from its own
-// position id, so packed sequences restart at 0 per segment.
+// position id, so packed sequences restart at 0 per segment. The cos/sin of a
+// token are computed once and applied to all its heads in vector registers.
 #include <cmath>
 #include <vector>
 
 #include "backends/cpu/cpu_backend.h"
-#include "backends/cpu/cpu_convert.h"
+#include "backends/cpu/cpu_dispatch.h"
 #include "backends/cpu/cpu_parallel.h"
+#include "backends/cpu/cpu_vec.h"
 
 namespace lf::cpu {
+namespace {
+
+// Element pairs (2i, 2i+1) swapped within a vector.
+inline vf swap_pairs(vf v) {
+  return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+}
+
+// cs/sn: the token's cos and sin per frequency (half of them) for the
+// half-rotation layout; per element, with the sign of the pair's rotation
+// folded into sn, for the interleaved one.
+template <typename T>
+void rotate_head(const T* x, int64_t D, int64_t rot, bool interleaved, const float* cs,
+                 const float* sn, T* y) {
+  if (interleaved) {
+    for_lanes(rot, [&](int64_t i, int64_t c) {
+      const vf v = vload(x + i, c, 0.0f);
+      vstore(y + i, v * vload(cs + i, c, 0.0f) + swap_pairs(v) * vload(sn + i, c, 0.0f), c);
+    });
+  } else {
+    const int64_t half = rot / 2;
+    for_lanes(half, [&](int64_t i, int64_t c) {
+      const vf a = vload(x + i, c, 0.0f), b = vload(x + i + half, c, 0.0f);
+      const vf cv = vload(cs + i, c, 0.0f), sv = vload(sn + i, c, 0.0f);
+      vstore(y + i, a * cv - b * sv, c);
+      vstore(y + i + half, b * cv + a * sv, c);
+    });
+  }
+  for_lanes(D - rot, [&](int64_t i, int64_t c) { vstore(y + rot + i, vload(x + rot + i, c, 0.0f), c); });
+}
+
+}  // namespace
 
 void CpuBackend::rope(const Tensor& x, const Tensor& positions, const ops::RopeParams& p,
                       bool inverse, Tensor& y) {
@@ -21,39 +54,39 @@ void CpuBackend::rope(const Tensor& x, const Tensor& positions, const ops::RopeP
                                                                  2.0 * i / static_cast<double>(rot)));
   const void* pos_base = positions.raw_data();
   const float sign = inverse ? -1.0f : 1.0f;
+  const DType k = kernel_dtype({&x, &y});
+  Tensor xs = kernel_input(x, k), ys = kernel_output(y, k);
+  visit_dtype(k, [&](auto tag) {
+    using E = decltype(tag);
+    const E* xp = elems<E>(xs);
+    E* yp = mutable_elems<E>(ys);
 #pragma omp parallel if (x.numel() >= kParallelMin)
-  {
-    std::vector<float> cs(half), sn(half), buf(D), out(D);
+    {
+      std::vector<float> cs(rot), sn(rot);
 #pragma omp for schedule(static)
-    for (int64_t bt = 0; bt < B * T; ++bt) {
-      const float pos = static_cast<float>(load_index(pos_base, positions.dtype(), bt));
-      for (int64_t i = 0; i < half; ++i) {
-        const float angle = pos * inv_freq[i];
-        cs[i] = std::cos(angle) * p.attention_factor;
-        sn[i] = sign * std::sin(angle) * p.attention_factor;
-      }
-      for (int64_t h = 0; h < heads; ++h) {
-        const int64_t off = (bt * heads + h) * D;
-        load_f32(elem_ptr(x, off), x.dtype(), D, buf.data());
-        if (p.interleaved) {
-          for (int64_t i = 0; i < half; ++i) {
-            const float a = buf[2 * i], b = buf[2 * i + 1];
-            out[2 * i] = a * cs[i] - b * sn[i];
-            out[2 * i + 1] = b * cs[i] + a * sn[i];
-          }
-        } else {
-#pragma omp simd
-          for (int64_t i = 0; i < half; ++i) {
-            const float a = buf[i], b = buf[i + half];
-            out[i] = a * cs[i] - b * sn[i];
-            out[i + half] = b * cs[i] + a * sn[i];
+      for (int64_t bt = 0; bt < B * T; ++bt) {
+        const float pos = static_cast<float>(load_index(pos_base, positions.dtype(), bt));
+        for (int64_t i = 0; i < half; ++i) {
+          const float angle = pos * inv_freq[i];
+          const float c = std::cos(angle) * p.attention_factor;
+          const float s = sign * std::sin(angle) * p.attention_factor;
+          if (p.interleaved) {
+            cs[2 * i] = cs[2 * i + 1] = c;
+            sn[2 * i] = -s;
+            sn[2 * i + 1] = s;
+          } else {
+            cs[i] = c;
+            sn[i] = s;
           }
         }
-        for (int64_t i = rot; i < D; ++i) out[i] = buf[i];
-        store_f32(out.data(), D, y.dtype(), elem_ptr(y, off));
+        for (int64_t h = 0; h < heads; ++h) {
+          const int64_t off = (bt * heads + h) * D;
+          rotate_head(xp + off, D, rot, p.interleaved, cs.data(), sn.data(), yp + off);
+        }
       }
     }
-  }
+  });
+  finish_output(ys, y);
 }
 
 }  // namespace lf::cpu
