@@ -10,7 +10,7 @@ JOBS=${JOBS:-$(nproc)}
 
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMAFACTORY_ASCEND_SIM=ON \
   -DLLAMAFACTORY_BENCH=OFF >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target test_cann_sim test_ascend test_ops
+cmake --build "$BUILD" -j "$JOBS" --target test_cann_sim test_ascend test_ops test_ascend_train llamafactory-cli
 
 # What `source set_env.sh` does on a real host: point at the toolkit.
 export ASCEND_TOOLKIT_HOME="$PWD/$BUILD/cann-sim"

@@ -9,6 +9,7 @@
 #include "cli/usage.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "ops/backend.h"
 
 namespace {
 
@@ -39,6 +40,8 @@ int dispatch(const std::vector<std::string>& argv) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    // Every compiled backend registers before any command looks for devices.
+    lf::ops::init_backends();
     return dispatch(args);
   } catch (const lf::Error& e) {
     std::fprintf(stderr, "[ERROR] %s\n", e.what());

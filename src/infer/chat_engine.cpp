@@ -5,9 +5,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runtime.h"
+#include "core/strings.h"
 #include "data/dataset.h"
 #include "models/lora.h"
 #include "models/model_spec.h"
+#include "ops/backend.h"
 
 namespace lf::infer {
 
@@ -17,20 +19,6 @@ DType infer_dtype(const std::string& setting, DType model_dtype) {
   if (setting == "bfloat16") return DType::bf16;
   if (setting == "float32") return DType::f32;
   fail("infer_dtype: ", setting, " is not one of auto, float16, bfloat16, float32");
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= s.size()) {
-    size_t end = s.find(',', pos);
-    if (end == std::string::npos) end = s.size();
-    std::string item = s.substr(pos, end - pos);
-    size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
-    if (a != std::string::npos) out.push_back(item.substr(a, b - a + 1));
-    pos = end + 1;
-  }
-  return out;
 }
 
 ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
@@ -58,11 +46,12 @@ ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
 
   models::ModelSpec mspec = models::load_model_spec(dir);
   models::LoadOptions lopt;
+  ops::init_backends();  // device discovery needs every compiled backend registered
   lopt.device = resolve_device(m.device);
   lopt.dtype = infer_dtype(m.infer_dtype, mspec.torch_dtype);
   model_ = std::make_unique<models::Decoder>(models::Decoder::load(dir, lopt));
   if (m.adapter_name_or_path) {
-    for (const auto& a : split_commas(*m.adapter_name_or_path)) {
+    for (const auto& a : split_list(*m.adapter_name_or_path)) {
       models::load_peft_adapter(a, *model_, false);
       models::merge_lora(*model_);
       log::info("Loaded adapter(s): ", a);

@@ -61,9 +61,6 @@ class ChatEngine {
   std::string default_system_;
 };
 
-// "a, b,c" -> {"a", "b", "c"}: adapter_name_or_path's comma list, in order.
-std::vector<std::string> split_commas(const std::string& s);
-
 // infer_dtype: auto (the model's torch_dtype) | float16 | bfloat16 | float32.
 DType infer_dtype(const std::string& setting, DType model_dtype);
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runtime.h"
+#include "core/strings.h"
 #include "data/dataset.h"
 #include "infer/chat_engine.h"
 #include "models/lora.h"
@@ -125,7 +126,7 @@ void export_model(const hparams::Args& args) {
   lopt.device = args.exporting.export_device == "cpu" ? Device::cpu() : resolve_device("auto");
   models::Decoder model = models::Decoder::load(src, lopt);
   if (m.adapter_name_or_path) {
-    for (const auto& a : split_commas(*m.adapter_name_or_path)) {
+    for (const auto& a : split_list(*m.adapter_name_or_path)) {
       models::load_peft_adapter(a, model, false);
       models::merge_lora(model);
       log::info("Merged adapter: ", a);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runtime.h"
+#include "ops/backend.h"
 
 namespace fs = std::filesystem;
 
@@ -70,6 +71,7 @@ TrainPlan plan_training(const hparams::Args& args) {
   plan.output_dir = *tr.output_dir;
   LF_CHECK(!(tr.bf16 && tr.fp16), "bf16 and fp16 cannot both be true: choose one");
 
+  ops::init_backends();  // device discovery needs every compiled backend registered
   plan.device = resolve_device(args.model.device);
   plan.compute_dtype = tr.bf16 || ft.pure_bf16 ? DType::bf16 : tr.fp16 ? DType::f16 : DType::f32;
   if (plan.compute_dtype == DType::f32) {

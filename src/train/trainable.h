@@ -21,9 +21,6 @@ struct Trainable {
 
 Trainable setup_trainable(models::Decoder& model, const TrainPlan& plan);
 
-// "q_proj, v_proj" -> {"q_proj", "v_proj"}.
-std::vector<std::string> split_list(const std::string& s);
-
 // "trainable params: 1,234 || all params: 5,678 || trainable%: 21.7330"
 std::string param_summary(int64_t trainable, int64_t all);
 

@@ -60,7 +60,7 @@ TEST(Cli, ConfigErrorsPrintOneErrorLineAndExitOne) {
 TEST(Cli, CommandsNotYetBuiltRefuseAfterCheckingTheConfig) {
   lf::test::TempDir dir;
   std::string cfg = dir.write("c.yaml", "model_name_or_path: m\ntemplate: llama3\n");
-  for (const char* c : {"api", "webchat", "webui", "export"}) {
+  for (const char* c : {"webchat", "webui"}) {
     auto r = run_cli(std::string(c) + " " + cfg);
     EXPECT_EQ(r.status, 1) << c;
     EXPECT_NE(r.out.find(std::string("[ERROR] `llamafactory-cli ") + c +
