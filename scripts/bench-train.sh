@@ -17,12 +17,18 @@ ours_out=$("$bin" --steps "$steps")
 echo "$ours_out"
 ours=$(echo "$ours_out" | sed -n 's/^RESULT tokens_per_s=\([0-9.]*\).*/\1/p')
 
-if ! python3 -c 'import torch' 2>/dev/null; then
-  echo "== PyTorch peer skipped: python3 cannot import torch (apt-get install python3-torch; see docs/benchmarks.md)"
+# Debian's python3-torch lives in /usr/bin/python3's path, which a pyenv or
+# venv python3 earlier on PATH does not see; $PYTHON picks another.
+python=
+for candidate in ${PYTHON:-} python3 /usr/bin/python3; do
+  if "$candidate" -c 'import torch' 2>/dev/null; then python=$candidate; break; fi
+done
+if [ -z "$python" ]; then
+  echo "== PyTorch peer skipped: no python3 here imports torch (apt-get install python3-torch; see docs/benchmarks.md)"
   exit 0
 fi
-echo "== PyTorch peer (bench/peers/torch_lora.py --steps $steps), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-peer_out=$(python3 "$root/bench/peers/torch_lora.py" --steps "$steps")
+echo "== PyTorch peer ($python bench/peers/torch_lora.py --steps $steps), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+peer_out=$("$python" "$root/bench/peers/torch_lora.py" --steps "$steps")
 echo "$peer_out"
 peer=$(echo "$peer_out" | sed -n 's/^RESULT tokens_per_s=\([0-9.]*\).*/\1/p')
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

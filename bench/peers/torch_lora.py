@@ -6,7 +6,7 @@ linear, batch 4 x 512 random tokens, gradient checkpointing, AdamW on the adapte
 Plain PyTorch modules, written for this comparison (it needs only torch, e.g.
 Debian's python3-torch 1.13, which has no F.scaled_dot_product_attention, so
 attention is the explicit masked-softmax form). Each precision mode is timed
-after a warm-up step and the fastest is reported:
+after a warm-up step and the fastest is reported (default: autocast and bf16):
   f32       everything in float32
   autocast  float32 weights, bf16 autocast (the usual `bf16: true` recipe)
   bf16      frozen weights stored in bf16, adapters float32, bf16 autocast
@@ -16,6 +16,7 @@ The last line is machine-readable for scripts/bench-train.sh.
 import argparse
 import contextlib
 import math
+import os
 import resource
 import time
 
@@ -144,8 +145,14 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seq", type=int, default=512)
     ap.add_argument("--lora-rank", type=int, default=8)
-    ap.add_argument("--modes", default="f32,autocast,bf16", help="comma list of f32, autocast, bf16")
+    # f32 is not in the default list: Debian's torch 1.13 runs f32 matmuls on its
+    # generic BLAS, some 25x slower than bf16 through oneDNN (docs/benchmarks.md).
+    ap.add_argument("--modes", default="autocast,bf16", help="comma list of f32, autocast, bf16")
     args = ap.parse_args()
+
+    # Debian's build starts with one thread; use as many as bench_train's
+    # OpenMP does (OMP_NUM_THREADS, else every CPU this process may run on).
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", len(os.sched_getaffinity(0)))))
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch} x {args.seq}, "
           f"LoRA rank {args.lora_rank}, gradient checkpointing", flush=True)

@@ -32,6 +32,9 @@ class DeviceRuntime {
   // Name of the visibility variable this family honours ("" for cpu).
   virtual const char* visibility_variable() const { return ""; }
   virtual DeviceInfo info(int index) = 0;
+  // Whether the device computes in this dtype natively (910A-class NPUs have
+  // no bf16); callers choose another compute dtype when it does not.
+  virtual bool supports_dtype(int /*index*/, DType /*dtype*/) { return true; }
   // Lines for `llamafactory-cli env` (key, value), e.g. {"NPU type", "Ascend910B2"}.
   virtual std::vector<std::pair<std::string, std::string>> env_lines() = 0;
 

@@ -123,7 +123,7 @@ void export_model(const hparams::Args& args) {
   models::LoadOptions lopt;
   // Adapters are merged in float32 and the result rounded once to the output dtype.
   lopt.dtype = DType::f32;
-  lopt.device = args.exporting.export_device == "cpu" ? Device::cpu() : resolve_device("auto");
+  lopt.device = resolve_device(args.exporting.export_device);  // cpu | auto
   models::Decoder model = models::Decoder::load(src, lopt);
   if (m.adapter_name_or_path) {
     for (const auto& a : split_list(*m.adapter_name_or_path)) {

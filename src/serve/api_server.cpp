@@ -157,35 +157,52 @@ void ApiServer::routes() {
 
 void ApiServer::chat_completions(const httplib::Request& http_req, httplib::Response& res) {
   auto req = std::make_shared<ChatRequest>(parse_chat_request(http_req.body));
+  if (req->stream) {
+    stream(std::move(req), res);
+  } else {
+    complete(*req, res);
+  }
+}
+
+void ApiServer::complete(const ChatRequest& req, httplib::Response& res) {
   const std::string id = completion_id();
   const int64_t created = unix_now();
-  if (!req->stream) {
-    std::vector<Choice> choices;
-    int64_t prompt_tokens = 0, completion_tokens = 0;
-    std::lock_guard<std::mutex> lock(engine_mutex_);
-    for (int64_t i = 0; i < req->n; ++i) {
-      StopMatcher stop(req->stop);
-      std::string text;
-      infer::Reply r = engine_.chat_until(req->messages, req->system, req->tools, req->overrides,
-                                          [&](const std::string& piece) {
-                                            text += stop.push(piece);
-                                            return !stop.stopped() && !stopping_;
-                                          });
-      text += stop.flush();
-      choices.push_back({text, stop.stopped() ? "stop" : r.finish_reason});
-      prompt_tokens = r.prompt_tokens;
-      completion_tokens += r.completion_tokens;
-    }
-    send_json(res, 200, completion_body(id, req->model, created, choices, prompt_tokens, completion_tokens));
-    return;
+  std::vector<Choice> choices;
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  std::lock_guard<std::mutex> lock(engine_mutex_);
+  for (int64_t i = 0; i < req.n; ++i) {
+    StopMatcher stop(req.stop);
+    std::string text;
+    infer::Reply r = engine_.chat_until(req.messages, req.system, req.tools, req.overrides,
+                                        [&](const std::string& piece) {
+                                          text += stop.push(piece);
+                                          return !stop.stopped() && !stopping_;
+                                        });
+    text += stop.flush();
+    choices.push_back({text, stop.stopped() ? "stop" : r.finish_reason});
+    prompt_tokens = r.prompt_tokens;
+    completion_tokens += r.completion_tokens;
   }
+  send_json(res, 200, completion_body(id, req.model, created, choices, prompt_tokens, completion_tokens));
+}
+
+void ApiServer::stream(std::shared_ptr<const ChatRequest> req, httplib::Response& res) {
+  const std::string id = completion_id();
+  const int64_t created = unix_now();
   res.set_header("Cache-Control", "no-cache");
+  // Runs after the headers are sent, on the connection's thread; a failed
+  // write means the client is gone and ends generation at the next token.
   res.set_chunked_content_provider("text/event-stream", [this, req, id, created](size_t, httplib::DataSink& sink) {
+    bool open = true;
     auto send = [&](const json& payload) {
       const std::string event = sse(payload);
-      return sink.write(event.data(), event.size());
+      if (open) open = sink.write(event.data(), event.size());
+      return open;
     };
-    bool open = send(chunk_body(id, req->model, created, {{"role", "assistant"}, {"content", ""}}, std::nullopt));
+    auto chunk = [&](const json& delta, const std::optional<std::string>& finish) {
+      return send(chunk_body(id, req->model, created, delta, finish));
+    };
+    chunk({{"role", "assistant"}, {"content", ""}}, std::nullopt);
     StopMatcher stop(req->stop);
     std::string finish = "stop";
     try {
@@ -193,24 +210,21 @@ void ApiServer::chat_completions(const httplib::Request& http_req, httplib::Resp
       infer::Reply r = engine_.chat_until(req->messages, req->system, req->tools, req->overrides,
                                           [&](const std::string& piece) {
                                             std::string text = stop.push(piece);
-                                            if (open && !text.empty())
-                                              open = send(chunk_body(id, req->model, created, {{"content", text}}, std::nullopt));
+                                            if (!text.empty()) chunk({{"content", text}}, std::nullopt);
                                             return open && !stop.stopped() && !stopping_;
                                           });
       if (!stop.stopped()) finish = r.finish_reason;
     } catch (const std::exception& e) {
-      // Headers are gone already: report in-band, as OpenAI's streams do.
-      if (open) send(error_body(400, e.what()));
+      // The status line is gone already: report in-band, as OpenAI's streams do.
+      send(error_body(400, e.what()));
       sink.done();
       return open;
     }
-    std::string rest = stop.flush();
-    if (open && !rest.empty()) open = send(chunk_body(id, req->model, created, {{"content", rest}}, std::nullopt));
-    if (open) open = send(chunk_body(id, req->model, created, json::object(), finish));
-    if (open) {
-      const std::string done = "data: [DONE]\n\n";
-      open = sink.write(done.data(), done.size());
-    }
+    const std::string rest = stop.flush();
+    if (!rest.empty()) chunk({{"content", rest}}, std::nullopt);
+    chunk(json::object(), finish);
+    const std::string done = "data: [DONE]\n\n";
+    if (open) open = sink.write(done.data(), done.size());
     sink.done();
     return open;
   });

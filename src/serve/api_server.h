@@ -11,6 +11,7 @@
 #include <string>
 
 #include "infer/chat_engine.h"
+#include "serve/chat_request.h"
 
 namespace httplib {
 class Server;
@@ -53,6 +54,8 @@ class ApiServer {
   bool authorized(const httplib::Request& req) const;
   std::string status_text(int status) const;
   void chat_completions(const httplib::Request& req, httplib::Response& res);
+  void complete(const ChatRequest& req, httplib::Response& res);
+  void stream(std::shared_ptr<const ChatRequest> req, httplib::Response& res);
 
   const infer::ChatEngine& engine_;
   ApiOptions options_;

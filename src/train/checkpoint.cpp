@@ -59,6 +59,8 @@ fs::path save_checkpoint(const models::Decoder& model, const Trainable& trainabl
                              {"micro_in_epoch", progress.micro_in_epoch},
                              {"dropout_rng", progress.dropout_rng},
                              {"total_tokens", progress.total_tokens},
+                             {"loss_scale", progress.loss_scale},
+                             {"loss_scale_good_steps", progress.loss_scale_good_steps},
                              {"optimizer_steps", optimizer.steps_taken()}};
     write_file_atomic(dir.path() / "resume_state.json", resume.dump(2) + "\n");
     dir.commit();
@@ -116,6 +118,8 @@ Progress load_checkpoint(const fs::path& dir, Trainable& trainable, AdamW& optim
   p.micro_in_epoch = resume.at("micro_in_epoch").get<int64_t>();
   p.dropout_rng = resume.at("dropout_rng").get<uint64_t>();
   p.total_tokens = resume.value("total_tokens", int64_t{0});
+  p.loss_scale = resume.value("loss_scale", 1.0);
+  p.loss_scale_good_steps = resume.value("loss_scale_good_steps", int64_t{0});
   return p;
 }
 

@@ -21,6 +21,8 @@ struct Progress {
   int64_t micro_in_epoch = 0;    // micro-batches of this epoch already consumed
   uint64_t dropout_rng = 0;
   int64_t total_tokens = 0;
+  double loss_scale = 1.0;       // fp16 dynamic loss scaling state
+  int64_t loss_scale_good_steps = 0;
 };
 
 // Adapter or full weights (+ config.json, generation_config.json, tokenizer files).

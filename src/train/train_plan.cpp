@@ -82,6 +82,13 @@ TrainPlan plan_training(const hparams::Args& args) {
               " fine-tuning keeps its trainable weights and computes in float32 in this version");
     plan.compute_dtype = DType::f32;
   }
+  if (plan.compute_dtype == DType::bf16 &&
+      !runtime_for(plan.device).supports_dtype(plan.device.index, DType::bf16)) {
+    log::warn(runtime_for(plan.device).info(plan.device.index).name, " (", plan.device.str(),
+              ") has no bfloat16: training in float16 with dynamic loss scaling instead");
+    plan.compute_dtype = DType::f16;
+  }
+  plan.loss_scaling = plan.compute_dtype == DType::f16;
   plan.gradient_checkpointing = !args.model.disable_gradient_checkpointing;
 
   if (tr.resume_from_checkpoint && !tr.resume_from_checkpoint->empty()) {

@@ -24,6 +24,7 @@ struct TrainPlan {
   std::filesystem::path model_dir, output_dir;
   std::optional<std::filesystem::path> resume_from;  // a checkpoint-N directory
   bool gradient_checkpointing = true;
+  bool loss_scaling = false;  // fp16 compute: dynamic loss scaling
 };
 
 TrainPlan plan_training(const hparams::Args& args);

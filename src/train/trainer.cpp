@@ -23,6 +23,7 @@
 #include "train/batches.h"
 #include "train/checkpoint.h"
 #include "train/loss_plot.h"
+#include "train/loss_scaler.h"
 #include "train/lr_scheduler.h"
 #include "train/trainable.h"
 #include "train/trainer_log.h"
@@ -184,12 +185,14 @@ int run_train(const hparams::Args& args) {
   const uint64_t seed = static_cast<uint64_t>(tr.seed);
 
   Progress prog;
+  LossScaler scaler(plan.loss_scaling);
   ag::set_rng_state(seed * 0x9E3779B97F4A7C15ull + 1);
   if (plan.resume_from) {
     nlohmann::json state;
     prog = load_checkpoint(*plan.resume_from, trainable, optimizer, &state);
     tlog.restore(state);
     ag::set_rng_state(prog.dropout_rng);
+    scaler.restore(prog.loss_scale, prog.loss_scale_good_steps);
     log::info("Resumed from ", plan.resume_from->string(), " at step ", prog.global_step);
   }
 
@@ -234,14 +237,22 @@ int run_train(const hparams::Args& args) {
                                 plan.device);
       prog.micro_in_epoch++;
       ag::Var loss = model.loss(b.ids, b.labels, b.positions, b.attn, plan.gradient_checkpointing);
-      // Each micro-batch's mean loss weighs 1/accum, as the HF Trainer does.
-      ag::backward(loss, ops::full({1}, 1.0f / static_cast<float>(accum), DType::f32, loss.value().device()));
+      // Each micro-batch's mean loss weighs 1/accum, as the HF Trainer does
+      // (times the loss scale in fp16; the optimiser divides it out again).
+      float seed_grad = static_cast<float>(scaler.scale() / static_cast<double>(accum));
+      ag::backward(loss, ops::full({1}, seed_grad, DType::f32, loss.value().device()));
       step_loss += loss.value().item() / static_cast<double>(accum);
       step_tokens += b.tokens;
     }
     double lr = learning_rate_at(sched, prog.global_step);
-    float grad_norm = optimizer.step(static_cast<float>(lr));
-    if (!std::isfinite(grad_norm)) log::warn("step ", prog.global_step + 1, ": non-finite gradient, update skipped");
+    float grad_norm = optimizer.step(static_cast<float>(lr), static_cast<float>(1.0 / scaler.scale()));
+    if (!std::isfinite(grad_norm)) {
+      log::warn("step ", prog.global_step + 1, ": non-finite gradient, update skipped",
+                scaler.enabled() ? " (fp16 overflow: the loss scale is halved)" : "");
+    }
+    scaler.update(std::isfinite(grad_norm));
+    prog.loss_scale = scaler.scale();
+    prog.loss_scale_good_steps = scaler.good_steps();
     prog.global_step++;
     prog.total_tokens += step_tokens;
     prog.dropout_rng = ag::rng_state();

@@ -41,3 +41,12 @@ TEST(NpuTraining, EnvShowsTheSimulatedNpu) {
   EXPECT_NE(r.out.find("NPU type: Ascend910B2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CANN version"), std::string::npos) << r.out;
 }
+
+TEST(NpuTraining, Ascend910AFallsBackToFp16WithLossScaling) {
+  TrainDir d;
+  auto r = d.train("output_dir=a910 max_steps=2 device=npu:0 bf16=true", "CANN_SIM_SOC=Ascend910A");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("has no bfloat16: training in float16 with dynamic loss scaling"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(d.losses("a910").size(), 2u);
+}

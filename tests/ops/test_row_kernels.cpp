@@ -1,7 +1,7 @@
-// The vector row kernels (cpu_vec.h) run full 16-lane vectors, a 4-way
-// unrolled reduction from 64 elements on, and a padded tail: every width
-// around those boundaries, in each dtype, and with mixed dtypes (which take
-// the f32-copy path of cpu_dispatch.h).
+// The vector row kernels (cpu_vec.h) run full vectors (4, 8 or 16 lanes), a
+// 4-way unrolled reduction from four vectors on, and a padded tail: widths
+// around those boundaries for every lane count, in each dtype, and with mixed
+// dtypes (which take the f32-copy path of cpu_dispatch.h).
 #include <gtest/gtest.h>
 
 #include "cases.h"

@@ -13,7 +13,7 @@ namespace lf::test {
 inline const std::string kTestKey = "sk-serve-test";
 
 struct HttpReply {
-  int status = 0;  // 0: no answer
+  int status = 0;  // 0: no answer (body says why)
   std::string body;
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
@@ -30,7 +30,7 @@ inline HttpReply post(int port, const std::string& body, const std::string& key 
   httplib::Headers h;
   if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
   auto r = c.Post(path.c_str(), h, body, "application/json");
-  return r ? HttpReply{r->status, r->body} : HttpReply{};
+  return r ? HttpReply{r->status, r->body} : HttpReply{0, "no answer: " + httplib::to_string(r.error())};
 }
 
 inline HttpReply get(int port, const std::string& path, const std::string& key = kTestKey) {
@@ -38,7 +38,7 @@ inline HttpReply get(int port, const std::string& path, const std::string& key =
   httplib::Headers h;
   if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
   auto r = c.Get(path.c_str(), h);
-  return r ? HttpReply{r->status, r->body} : HttpReply{};
+  return r ? HttpReply{r->status, r->body} : HttpReply{0, "no answer: " + httplib::to_string(r.error())};
 }
 
 // The `data:` payloads of an event stream, in order.

@@ -31,6 +31,9 @@ inline std::filesystem::path make_tiny_model(const std::filesystem::path& dir, D
   opt.num_attention_heads = 4;
   opt.tokenizer = models::find_demo_tokenizer();
   opt.dtype = dtype;
+  // Wide enough weights that different prompts get different greedy answers
+  // (at transformers' 0.02 a tiny model repeats one token whatever it is asked).
+  opt.initializer_range = 0.3;
   opt.overwrite = true;
   models::create_model(opt);
   return dir;

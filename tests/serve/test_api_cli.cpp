@@ -41,7 +41,7 @@ pid_t start_api(const std::filesystem::path& model, int port, const std::filesys
     freopen(log.c_str(), "w", stdout);
     dup2(fileno(stdout), 2);
     const std::string m = "model_name_or_path=" + model.string();
-    execl(std::getenv("LF_CLI"), "llamafactory-cli", "api", m.c_str(), "template=qwen", "do_sample=false",
+    execl(std::getenv("LF_CLI"), "llamafactory-cli", "api", m.c_str(), "template=qwen", "max_new_tokens=16",
           static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -78,8 +78,17 @@ TEST(ApiCli, ServesFromTheEnvironmentAndShutsDownOnSignals) {
     EXPECT_EQ(models.status, 200) << models.body;
     EXPECT_EQ(models.json()["data"][0]["id"], "cli-model");
     EXPECT_EQ(get(port, "/v1/models", "").status, 401);
-    auto reply = post(port, R"({"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":3})");
-    EXPECT_EQ(reply.status, 200) << reply.body;
+    // The seed's request, verbatim: the YAML's max_new_tokens bounds it.
+    auto reply = post(port, R"({
+        "model": "meta-llama/Meta-Llama-3-8B-Instruct",
+        "messages": [
+            {"role": "user", "content": "Hello"}
+        ],
+        "do_sample": false
+    })");
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(reply.json()["model"], "meta-llama/Meta-Llama-3-8B-Instruct");
+    EXPECT_LE(reply.json()["usage"]["completion_tokens"].get<int>(), 16) << reply.body;
     kill(pid, sig);
     EXPECT_EQ(wait_exit(pid, 10), 0) << "signal " << sig;
   }

@@ -4,6 +4,7 @@
 
 #include <future>
 #include <memory>
+#include <set>
 
 #include "http_client.h"
 #include "serve_fixture.h"
@@ -128,8 +129,14 @@ TEST_F(ApiHttp, GreedyIsDeterministic) {
 TEST_F(ApiHttp, StopStringsCutTheAnswer) {
   const std::string full = greedy("hello", 30);
   ASSERT_GE(full.size(), 8u) << full;
-  // A stop string from the middle of the greedy answer: the answer ends before it.
-  const std::string stop = full.substr(full.size() / 2, 3);
+  // Two whole characters from the middle of the greedy answer: the answer ends before them.
+  auto boundary = [&](size_t i) {
+    while (i < full.size() && (static_cast<unsigned char>(full[i]) & 0xC0) == 0x80) ++i;
+    return i;
+  };
+  const size_t from = boundary(full.size() / 2);
+  const std::string stop = full.substr(from, boundary(boundary(from + 1) + 1) - from);
+  ASSERT_FALSE(stop.empty()) << full;
   const std::string expected = full.substr(0, full.find(stop));
   auto j = post(port(), request("hello", 30, false, {{"stop", json::array({"\x01never", stop})}})).json();
   EXPECT_EQ(j["choices"][0]["message"]["content"], expected) << j;
@@ -183,21 +190,21 @@ TEST_F(ApiHttp, ConversationRulesAreLlamaFactorys) {
   json u = {{"role", "user"}, {"content", "hi"}}, a = {{"role", "assistant"}, {"content", "yo"}};
   json s = {{"role", "system"}, {"content", "be brief"}}, t = {{"role", "tool"}, {"content", "42"}};
   expect_error(conv(json::array()), 400, "Invalid length");
-  expect_error(conv({u, a}), 400, "Only supports u/a/u/a/u...");
-  expect_error(conv({s}), 400, "Only supports u/a/u/a/u...");
-  expect_error(conv({a}), 400, "Invalid role");
-  expect_error(conv({u, u, u}), 400, "Invalid role");
-  expect_error(conv({u, a, s}), 400, "Invalid role");
-  expect_error(conv({u}, {{"stream", true}, {"n", 2}}), 400, "Cannot stream multiple responses.");
+  expect_error(conv(json::array({u, a})), 400, "Only supports u/a/u/a/u...");
+  expect_error(conv(json::array({s})), 400, "Only supports u/a/u/a/u...");
+  expect_error(conv(json::array({a})), 400, "Invalid role");
+  expect_error(conv(json::array({u, u, u})), 400, "Invalid role");
+  expect_error(conv(json::array({u, a, s})), 400, "Invalid role");
+  expect_error(conv(json::array({u}), {{"stream", true}, {"n", 2}}), 400, "Cannot stream multiple responses.");
   json tools = json::array({{{"type", "function"}, {"function", {{"name", "f"}, {"description", "d"}, {"parameters", json::object()}}}}});
-  expect_error(conv({u}, {{"stream", true}, {"tools", tools}}), 400, "Cannot stream function calls.");
-  EXPECT_EQ(conv({s, u, a, t}).status, 200);
-  EXPECT_EQ(conv({u}, {{"tools", tools}}).status, 200);
+  expect_error(conv(json::array({u}), {{"stream", true}, {"tools", tools}}), 400, "Cannot stream function calls.");
+  EXPECT_EQ(conv(json::array({s, u, a, t})).status, 200);
+  EXPECT_EQ(conv(json::array({u}), {{"tools", tools}}).status, 200);
   // Text parts are joined; assistant tool calls are accepted as function turns.
   json parts = {{"role", "user"}, {"content", json::array({{{"type", "text"}, {"text", "a"}}, {{"type", "text"}, {"text", "b"}}})}};
   json call = {{"role", "assistant"}, {"content", nullptr},
                {"tool_calls", json::array({{{"id", "c"}, {"type", "function"}, {"function", {{"name", "f"}, {"arguments", "{}"}}}}})}};
-  EXPECT_EQ(conv({parts, call, t}).status, 200);
+  EXPECT_EQ(conv(json::array({parts, call, t})).status, 200);
 }
 
 TEST_F(ApiHttp, HostileBodiesGetClientErrors) {
@@ -261,18 +268,20 @@ TEST_F(ApiHttp, ClientLeavingMidStreamFreesTheServer) {
 }
 
 TEST_F(ApiHttp, ConcurrentStreamsEachMatchTheirSequentialGreedyAnswer) {
-  constexpr int kStreams = 12;
+  constexpr int kStreams = 16;
   std::vector<std::string> prompts, expected;
   for (int i = 0; i < kStreams; ++i) {
     prompts.push_back("question number " + std::to_string(i) + std::string(i % 4, '?'));
-    expected.push_back(greedy(prompts.back(), 8 + i % 5));
+    expected.push_back(greedy(prompts.back(), 4 + i % 5));
   }
+  ASSERT_NE(std::set<std::string>(expected.begin(), expected.end()).size(), 1u)
+      << "the prompts must get different answers for this test to tell streams apart";
   std::vector<std::future<HttpReply>> replies;
   for (int i = 0; i < kStreams; ++i)
-    replies.push_back(std::async(std::launch::async, [&, i] { return post(port(), request(prompts[i], 8 + i % 5, true)); }));
+    replies.push_back(std::async(std::launch::async, [&, i] { return post(port(), request(prompts[i], 4 + i % 5, true)); }));
   for (int i = 0; i < kStreams; ++i) {
     HttpReply r = replies[i].get();
-    ASSERT_EQ(r.status, 200) << i;
+    ASSERT_EQ(r.status, 200) << i << ": " << r.body;
     StreamedAnswer a = read_stream(r.body);
     EXPECT_EQ(a.content, expected[i]) << i;
     EXPECT_TRUE(a.done) << i;

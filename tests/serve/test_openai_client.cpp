@@ -13,13 +13,13 @@ using namespace lf::test;
 
 namespace {
 
-struct Run {
+struct ShellRun {
   int status = -1;
   std::string out;
 };
 
-Run shell(const std::string& cmd) {
-  Run r;
+ShellRun shell(const std::string& cmd) {
+  ShellRun r;
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -36,7 +36,7 @@ const std::filesystem::path kNpmDir = std::filesystem::path(LF_BINARY_DIR) / "np
 std::string ensure_openai_client() {
   if (shell("node --version").status != 0) return "node is not installed";
   if (std::filesystem::exists(kNpmDir / "node_modules" / "openai" / "package.json")) return "";
-  Run r = shell("timeout 180 npm install --no-audit --no-fund --prefix '" + kNpmDir.string() + "' openai");
+  ShellRun r = shell("timeout 180 npm install --no-audit --no-fund --prefix '" + kNpmDir.string() + "' openai");
   if (r.status != 0) return "npm could not fetch the `openai` package:\n" + r.out;
   return "";
 }
@@ -53,7 +53,7 @@ TEST(OpenAiClient, OfficialNodeClientWorksAgainstTheServer) {
     o.model_name = "served-name";
     RunningServer server(make_tiny_model(dir / "model"), o);
     const std::string script = std::string(LF_SOURCE_DIR) + "/tests/serve/openai_client.cjs";
-    Run r = shell("NODE_PATH='" + (kNpmDir / "node_modules").string() + "' timeout 120 node '" + script +
+    ShellRun r = shell("NODE_PATH='" + (kNpmDir / "node_modules").string() + "' timeout 120 node '" + script +
                   "' http://127.0.0.1:" + std::to_string(server.port()) + "/v1 " + kTestKey);
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("openai client checks passed"), std::string::npos) << r.out;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -130,4 +131,48 @@ TEST(TrainCli, FullAndFreezeFineTuningTrainAndSaveWeights) {
   auto c = lf::test::run_cli_in(d.path(), "chat model_name_or_path=full template=qwen "
                                           "do_sample=false max_new_tokens=4 < /dev/null");
   EXPECT_EQ(c.status, 0) << c.out;
+}
+
+TEST(TrainCli, EvaluationDuringTrainingAndEvalOnly) {
+  TrainDir d;
+  auto r = d.train("output_dir=ev max_steps=4 val_size=2 eval_strategy=steps eval_steps=2 "
+                   "per_device_eval_batch_size=2 do_eval=true plot_loss=true");
+  ASSERT_EQ(r.status, 0) << r.out;
+  int evals = 0;
+  std::ifstream in(d.path() / "ev" / "trainer_log.jsonl");
+  for (std::string line; std::getline(in, line);) evals += nlohmann::json::parse(line).contains("eval_loss");
+  EXPECT_EQ(evals, 2);
+  auto all = nlohmann::json::parse(std::ifstream(d.path() / "ev" / "all_results.json"));
+  EXPECT_TRUE(all.contains("eval_loss"));
+  EXPECT_TRUE(fs::exists(d.path() / "ev" / "training_eval_loss.png"));
+
+  // do_train=false do_eval=true: evaluation only, of the trained adapter.
+  r = lf::test::run_cli_in(d.path(), "train model_name_or_path=model adapter_name_or_path=ev "
+                                     "dataset=tiny template=qwen cutoff_len=64 do_train=false "
+                                     "do_eval=true val_size=2 output_dir=evonly");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto eval = nlohmann::json::parse(std::ifstream(d.path() / "evonly" / "eval_results.json"));
+  EXPECT_GT(eval["eval_loss"].get<double>(), 0.0);
+}
+
+TEST(TrainCli, TokenizedPathSavesThenTrainsFromIt) {
+  TrainDir d;
+  auto r = d.train("output_dir=tp max_steps=2 tokenized_path=tok_cache");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("Tokenized dataset is saved at tok_cache."), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(d.path() / "tp" / "adapter_model.safetensors")) << "saving exits before training";
+  r = d.train("output_dir=tp max_steps=2 tokenized_path=tok_cache");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(fs::exists(d.path() / "tp" / "adapter_model.safetensors"));
+}
+
+TEST(TrainCli, Fp16TrainsWithLossScaling) {
+  TrainDir d;
+  auto r = d.train("output_dir=h max_steps=3 fp16=true");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto l = d.losses("h");
+  ASSERT_EQ(l.size(), 3u);
+  for (double v : l) EXPECT_TRUE(std::isfinite(v) && v > 0);
+  auto resume = nlohmann::json::parse(std::ifstream(d.path() / "h" / "trainer_state.json"));
+  EXPECT_EQ(resume["global_step"], 3);
 }

@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "train/loss_plot.h"
+#include "train/loss_scaler.h"
 #include "train/lr_scheduler.h"
 #include "train/trainer_log.h"
 
@@ -128,4 +129,18 @@ TEST(AtomicDir, CommitReplacesAndAbortLeavesNothing) {
   EXPECT_EQ(entries, 1);
   EXPECT_THROW(read_file(dir / "missing"), Error);
   fs::remove_all(dir);
+}
+
+TEST(LossScaler, HalvesOnOverflowAndGrowsAfterAnInterval) {
+  LossScaler s(true, 1024.0, 3);
+  s.update(false);
+  EXPECT_DOUBLE_EQ(s.scale(), 512.0);
+  s.update(true);
+  s.update(true);
+  EXPECT_DOUBLE_EQ(s.scale(), 512.0);
+  s.update(true);
+  EXPECT_DOUBLE_EQ(s.scale(), 1024.0);
+  LossScaler off(false);
+  off.update(false);
+  EXPECT_DOUBLE_EQ(off.scale(), 1.0);
 }

@@ -21,6 +21,7 @@ class AscendRuntime final : public DeviceRuntime {
   const char* visibility_variable() const override { return "ASCEND_RT_VISIBLE_DEVICES"; }
   DeviceInfo info(int index) override;
   std::vector<std::pair<std::string, std::string>> env_lines() override;
+  bool supports_dtype(int, DType dtype) override { return dtype != DType::bf16 || bf16_supported(); }
 
   void* raw_alloc(int index, size_t bytes) override;
   void raw_free(int index, void* ptr) override;

@@ -42,6 +42,24 @@ V exp_approx(V x) {
 
 inline float fast_exp(float x) { return exp_approx(x); }
 
+// sin and cos of a: a = k pi/2 + r with pi/2 split in three parts (Cody-Waite;
+// k * the first two parts are exact for |k| < 2^12, and beyond that the error
+// stays below the float rounding of a itself), then minimax polynomials on
+// |r| <= pi/4 (about 1e-7 absolute) and the quadrant k mod 4.
+inline void sincos_approx(vf a, vf& sin_out, vf& cos_out) {
+  const vf k = (a * 0.636619772367581343f + 12582912.0f) - 12582912.0f;
+  const vf r = ((a - k * 1.5703125f) - k * 4.837512969970703125e-4f) - k * 7.54978995489188216e-8f;
+  const vf r2 = r * r;
+  const vf s = r + r * r2 * ((-1.9515295891e-4f * r2 + 8.3321608736e-3f) * r2 - 1.6666654611e-1f);
+  const vf c = 1.0f - 0.5f * r2 +
+               r2 * r2 * ((2.443315711809948e-5f * r2 - 1.388731625493765e-3f) * r2 + 4.166664568298827e-2f);
+  const vi32 q = __builtin_convertvector(k, vi32);
+  const vi32 odd = (q & 1) != 0;  // quadrants 1, 3: sin and cos swap
+  const vf sv = odd ? c : s, cv = odd ? s : c;
+  sin_out = (q & 2) != 0 ? -sv : sv;        // negative in quadrants 2, 3
+  cos_out = ((q + 1) & 2) != 0 ? -cv : cv;  // negative in quadrants 1, 2
+}
+
 template <typename V>
 V sigmoid(V x) {
   return 1.0f / (1.0f + exp_approx(-x));

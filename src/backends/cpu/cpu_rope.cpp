@@ -7,15 +7,18 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_dispatch.h"
+#include "backends/cpu/cpu_math.h"
 #include "backends/cpu/cpu_parallel.h"
 #include "backends/cpu/cpu_vec.h"
 
 namespace lf::cpu {
 namespace {
 
-// Element pairs (2i, 2i+1) swapped within a vector.
+// Element pairs (2i, 2i+1) swapped: a 32-bit rotation of each 64-bit lane,
+// which does not depend on the vector width.
 inline vf swap_pairs(vf v) {
-  return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+  const vu64 w = reinterpret_cast<vu64>(v);
+  return reinterpret_cast<vf>((w << 32) | (w >> 32));
 }
 
 // cs/sn: the token's cos and sin per frequency (half of them) for the
@@ -66,19 +69,18 @@ void CpuBackend::rope(const Tensor& x, const Tensor& positions, const ops::RopeP
 #pragma omp for schedule(static)
       for (int64_t bt = 0; bt < B * T; ++bt) {
         const float pos = static_cast<float>(load_index(pos_base, positions.dtype(), bt));
-        for (int64_t i = 0; i < half; ++i) {
-          const float angle = pos * inv_freq[i];
-          const float c = std::cos(angle) * p.attention_factor;
-          const float s = sign * std::sin(angle) * p.attention_factor;
-          if (p.interleaved) {
-            cs[2 * i] = cs[2 * i + 1] = c;
-            sn[2 * i] = -s;
-            sn[2 * i + 1] = s;
-          } else {
-            cs[i] = c;
-            sn[i] = s;
+        for_lanes(half, [&](int64_t i, int64_t c) {
+          vf sv, cv;
+          sincos_approx(pos * vload(inv_freq.data() + i, c, 0.0f), sv, cv);
+          vstore(cs.data() + i, cv * p.attention_factor, c);
+          vstore(sn.data() + i, sv * (sign * p.attention_factor), c);
+        });
+        if (p.interleaved)  // spread to pairs, back to front so nothing is overwritten early
+          for (int64_t i = half - 1; i >= 0; --i) {
+            cs[2 * i] = cs[2 * i + 1] = cs[i];
+            sn[2 * i + 1] = sn[i];
+            sn[2 * i] = -sn[i];
           }
-        }
         for (int64_t h = 0; h < heads; ++h) {
           const int64_t off = (bt * heads + h) * D;
           rotate_head(xp + off, D, rot, p.interleaved, cs.data(), sn.data(), yp + off);

@@ -1,9 +1,9 @@
-// 16-lane f32 vectors for the streaming row kernels, written with GCC vector
-// extensions rather than intrinsics: the compiler maps a vf onto one AVX-512
-// register, two AVX2 or four SSE/NEON registers, so the same source builds on
-// any x86-64 or aarch64. Kernels read bf16 or f32 straight from the tensor into
-// registers instead of staging rows in f32 buffers, which halves their L1
-// traffic and keeps the loads of the next bytes overlapping with the math.
+// f32 vectors for the streaming row kernels, written with GCC vector
+// extensions rather than intrinsics: a vf is the target's widest register (16
+// lanes with AVX-512, 8 with AVX, 4 with SSE2 or NEON), so the same source
+// builds on any x86-64 or aarch64. Kernels read bf16 or f32 straight from the
+// tensor into registers instead of staging rows in f32 buffers, which halves
+// their L1 traffic and the instructions per element.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -12,11 +12,20 @@
 
 namespace lf::cpu {
 
+// Wider than the registers, GCC would split every operation and warn that
+// such vectors change the calling convention (-Wpsabi).
+#if defined(__AVX512F__)
 constexpr int64_t kLanes = 16;
-using vf = float __attribute__((vector_size(64)));
-using vi32 = int32_t __attribute__((vector_size(64)));
-using vu32 = uint32_t __attribute__((vector_size(64)));
-using vu16 = uint16_t __attribute__((vector_size(32)));
+#elif defined(__AVX__)
+constexpr int64_t kLanes = 8;
+#else
+constexpr int64_t kLanes = 4;
+#endif
+using vf = float __attribute__((vector_size(kLanes * 4)));
+using vi32 = int32_t __attribute__((vector_size(kLanes * 4)));
+using vu32 = uint32_t __attribute__((vector_size(kLanes * 4)));
+using vu64 = uint64_t __attribute__((vector_size(kLanes * 4)));
+using vu16 = uint16_t __attribute__((vector_size(kLanes * 2)));
 
 inline vf splat(float s) { return vf{} + s; }
 
@@ -26,15 +35,19 @@ inline vf vload(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-// bf16 -> f32 is the bf16 bits in the upper half of each 32-bit lane: one
-// word shuffle against zeros (a widening conversion plus shift costs four
-// instructions where GCC splits it into 256-bit halves).
+// bf16 -> f32 puts the bf16 bits in the upper half of each 32-bit lane. With
+// AVX-512 that is one word shuffle against zeros; GCC would split the
+// widening conversion into 256-bit halves and spend four instructions.
 inline vf vload(const uint16_t* p) {
   vu16 h;
   std::memcpy(&h, p, sizeof h);
+#if defined(__AVX512F__)
   return reinterpret_cast<vf>(__builtin_shufflevector(vu16{}, h, 0, 16, 0, 17, 0, 18, 0, 19, 0, 20,
                                                       0, 21, 0, 22, 0, 23, 0, 24, 0, 25, 0, 26, 0,
                                                       27, 0, 28, 0, 29, 0, 30, 0, 31));
+#else
+  return reinterpret_cast<vf>(__builtin_convertvector(h, vu32) << 16);
+#endif
 }
 inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 // Round to nearest even; NaN stays a quiet NaN (as f32_to_bf16). CPUs with
