@@ -1,6 +1,7 @@
 #include "serve/api_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -45,6 +46,11 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 
 std::string sse(const json& payload) { return "data: " + dump(payload) + "\n\n"; }
 
+// Connections served at once; more wait in the queue. Generation is serialised
+// anyway, so these threads mostly wait on the engine or the network.
+constexpr size_t kConnectionThreads = 32;
+constexpr int kListenBacklog = 512;
+
 }  // namespace
 
 std::string ApiServer::status_text(int status) const {
@@ -73,6 +79,14 @@ ApiOptions api_options_from_env() {
 ApiServer::ApiServer(const infer::ChatEngine& engine, ApiOptions options)
     : engine_(engine), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
   http_->set_payload_max_length(options_.max_body_bytes);
+  http_->new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
+  // The library listens with a backlog of 5 (a compile-time setting of the
+  // packaged build): a burst of simultaneous clients overflows it and some of
+  // them are reset. Remember the listening socket to raise it after bind().
+  http_->set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
   routes();
 }
 
@@ -87,6 +101,8 @@ int ApiServer::bind() {
   }
   LF_CHECK(port > 0, "cannot listen on ", options_.host, ":", options_.port,
            ": the address is invalid or the port is in use; set API_HOST / API_PORT");
+  // Calling listen() again on a listening socket only changes its backlog.
+  if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
   options_.port = port;
   return port;
 }

@@ -62,6 +62,7 @@ class ApiServer {
   std::unique_ptr<httplib::Server> http_;
   std::mutex engine_mutex_;
   std::atomic<bool> stopping_{false}, serving_{false};
+  int listen_fd_ = -1;
 };
 
 }  // namespace lf::serve

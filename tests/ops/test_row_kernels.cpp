@@ -4,6 +4,9 @@
 // dtypes (which take the f32-copy path of cpu_dispatch.h).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "backends/cpu/cpu_math.h"
 #include "cases.h"
 
 namespace lf::test {
@@ -70,6 +73,23 @@ TEST(RowKernels, RopeEveryHeadWidth) {
                               tol_for(dt)))
             << at;
       }
+}
+
+// rope's angles reach position x 1 radian (tens of thousands): the vector
+// sin/cos must reduce them as accurately as libm does for the same float angle.
+TEST(RowKernels, SinCosMatchLibmOverLargeAngles) {
+  double worst = 0.0;
+  for (float a0 = -40000.0f; a0 < 40000.0f; a0 += 77.77f) {
+    cpu::vf a;
+    for (int64_t k = 0; k < cpu::kLanes; ++k) a[k] = a0 + 0.37f * static_cast<float>(k);
+    cpu::vf s, c;
+    cpu::sincos_approx(a, s, c);
+    for (int64_t k = 0; k < cpu::kLanes; ++k) {
+      worst = std::max(worst, std::abs(s[k] - std::sin(static_cast<double>(a[k]))));
+      worst = std::max(worst, std::abs(c[k] - std::cos(static_cast<double>(a[k]))));
+    }
+  }
+  EXPECT_LT(worst, 1e-6);
 }
 
 }  // namespace

@@ -52,9 +52,10 @@ inline vf vload(const uint16_t* p) {
 inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 // Round to nearest even; NaN stays a quiet NaN (as f32_to_bf16). CPUs with
 // avx512_bf16 do this in one instruction (which also flushes f32 subnormals,
-// below 1.2e-38, to zero); the portable bit arithmetic costs about eight.
+// below 1.2e-38, to zero); the portable bit arithmetic costs about eight. The
+// builtin is GCC's spelling, hence the compiler check.
 inline void vstore(uint16_t* p, vf v) {
-#ifdef __AVX512BF16__
+#if defined(__AVX512BF16__) && !defined(__clang__)
   const vu16 h = reinterpret_cast<vu16>(__builtin_ia32_cvtneps2bf16_v16sf(v));
 #else
   const vu32 u = reinterpret_cast<vu32>(v);
@@ -70,7 +71,7 @@ inline float to_f32(uint16_t x) { return bf16_to_f32(x); }
 inline void from_f32(float x, float* p) { *p = x; }
 inline void from_f32(float x, uint16_t* p) { *p = f32_to_bf16(x); }
 
-// The first n (< kLanes) elements; the other lanes hold `fill`, chosen so they
+// The first n (<= kLanes) elements; the other lanes hold `fill`, chosen so they
 // drop out of the kernel's reduction (0 for sums, -inf for max / exp sums).
 template <typename T>
 vf vload(const T* p, int64_t n, float fill) {
