@@ -108,9 +108,10 @@ int ApiServer::bind() {
 }
 
 void ApiServer::serve() {
-  if (stopping_) return;
+  // Announce first, then check: a concurrent stop() either sees serving_ and
+  // waits for the loop to run, or this sees stopping_ (both are seq_cst).
   serving_ = true;
-  http_->listen_after_bind();
+  if (!stopping_) http_->listen_after_bind();
   serving_ = false;
 }
 
