@@ -3,6 +3,8 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
+# ccache keys on relative paths, so fresh clones in other folders reuse its cache.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps configure build test demo sanitize bench clean
 
