@@ -118,6 +118,7 @@ data::DataOptions data_options(const TrainPlan& plan) {
   o.mask_history = d.mask_history;
   o.streaming = d.streaming;
   o.mix_strategy = d.mix_strategy;
+  o.interleave_probs = d.interleave_probs.value_or("");
   o.max_samples = d.max_samples;
   o.val_size = d.val_size;
   o.packing = d.packing;

@@ -11,9 +11,12 @@ namespace lf::train {
 
 std::string param_summary(int64_t trainable, int64_t all) {
   auto commas = [](int64_t v) {
-    std::string s = std::to_string(v);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-    return s;
+    std::string digits = std::to_string(v), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
   };
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.4f", all > 0 ? 100.0 * trainable / all : 0.0);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -57,22 +59,38 @@ TEST(Cli, ConfigErrorsPrintOneErrorLineAndExitOne) {
   EXPECT_NE(r.out.find("[ERROR] config file /nonexistent.yaml not found"), std::string::npos);
 }
 
+// The commands whose implementation has not landed are those whose source
+// calls refuse_unavailable; the list shrinks as issues land.
+std::vector<std::string> unavailable_commands() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(LF_SOURCE_DIR) + "/src/cli")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("cmd_", 0) != 0) continue;
+    std::ifstream in(e.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find("refuse_unavailable(") != std::string::npos) {
+      out.push_back(name.substr(4, name.size() - 8));
+    }
+  }
+  return out;
+}
+
 TEST(Cli, CommandsNotYetBuiltRefuseAfterCheckingTheConfig) {
   lf::test::TempDir dir;
   std::string cfg = dir.write("c.yaml", "model_name_or_path: m\ntemplate: llama3\n");
-  for (const char* c : {"webchat", "webui"}) {
-    auto r = run_cli(std::string(c) + " " + cfg);
+  for (const std::string& c : unavailable_commands()) {
+    auto r = run_cli(c + " " + cfg);
     EXPECT_EQ(r.status, 1) << c;
-    EXPECT_NE(r.out.find(std::string("[ERROR] `llamafactory-cli ") + c +
-                         "` is not available in this build yet"),
+    EXPECT_NE(r.out.find("[ERROR] `llamafactory-cli " + c + "` is not available in this build yet"),
               std::string::npos)
         << r.out;
   }
   // A bad config is still reported as such first.
-  auto r = run_cli("chat temperature=hot");
+  auto r = run_cli("webchat temperature=hot");
   EXPECT_NE(r.out.find("'temperature' expects a number"), std::string::npos) << r.out;
-  // chat does not take training keys, as in LLaMA-Factory.
-  r = run_cli("chat learning_rate=1e-4");
+  // Inference commands do not take training keys, as in LLaMA-Factory.
+  r = run_cli("webchat learning_rate=1e-4");
   EXPECT_NE(r.out.find("not used by this command"), std::string::npos) << r.out;
 }
 
@@ -109,7 +127,6 @@ TEST(Cli, AllowExtraArgsWarnsAtTheConfiguredVerbosity) {
   auto r = run_cli("chat foo=1", "ALLOW_EXTRA_ARGS=1");
   EXPECT_NE(r.out.find("[WARNING|"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ignoring unknown config keys 'foo'"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("is not available in this build yet"), std::string::npos) << r.out;
   r = run_cli("chat foo=1", "ALLOW_EXTRA_ARGS=1 LLAMAFACTORY_VERBOSITY=ERROR");
   EXPECT_EQ(r.out.find("[WARNING|"), std::string::npos) << r.out;
 }
