@@ -8,6 +8,7 @@
 #include "core/strings.h"
 #include "data/dataset.h"
 #include "models/lora.h"
+#include "models/model_source.h"
 #include "models/model_spec.h"
 #include "ops/backend.h"
 
@@ -28,9 +29,8 @@ ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
            "huggingface (the default)");
   LF_CHECK(m.model_name_or_path && !m.model_name_or_path->empty(),
            "model_name_or_path is required: a Hugging Face model directory");
-  std::filesystem::path dir = *m.model_name_or_path;
-  LF_CHECK(std::filesystem::is_directory(dir), "model_name_or_path: ", dir.string(),
-           " is not a local directory. Download the model first and pass its directory.");
+  // A local directory, or a hub id downloaded into (or found in) the hub cache.
+  std::filesystem::path dir = models::locate_model(m);
   LF_CHECK(!m.quantization_bit, "quantization_bit is not supported yet: remove it");
   tokenizer_ = tok::Tokenizer::load(dir.string());
   vocab_ = data::tokenizer_vocab(tokenizer_);

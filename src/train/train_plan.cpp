@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runtime.h"
+#include "models/model_source.h"
 #include "ops/backend.h"
 
 namespace fs = std::filesystem;
@@ -60,10 +61,8 @@ TrainPlan plan_training(const hparams::Args& args) {
   LF_CHECK(args.model.model_name_or_path && !args.model.model_name_or_path->empty(),
            "model_name_or_path is required: a Hugging Face model directory (config.json + "
            "safetensors + tokenizer.json)");
-  plan.model_dir = *args.model.model_name_or_path;
-  LF_CHECK(fs::is_directory(plan.model_dir), "model_name_or_path: ", plan.model_dir.string(),
-           " is not a local directory. Download the model first (or create one with "
-           "`llamafactory-cli create-model`) and pass its directory.");
+  // A local directory, or a hub id downloaded into (or found in) the hub cache.
+  plan.model_dir = models::locate_model(args.model);
   LF_CHECK(args.data.dataset && !args.data.dataset->empty(),
            "dataset is required for training: name one or more entries of ",
            args.data.dataset_dir, "/dataset_info.json");
