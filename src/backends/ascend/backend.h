@@ -1,7 +1,9 @@
 // The op set on Ascend NPUs through aclnn kernels (ops/backend.h). Fused CANN
 // kernels where CANN has one (Matmul, RmsNorm(+Grad), SwiGlu(+Grad),
-// FlashAttentionScore(+Grad), Embedding(+DenseBackward), Topk, and
-// RotaryPositionEmbedding when the installed CANN has it); the rest are short
+// FlashAttentionScore(+Grad), FlashAttentionVarLenScore /
+// UnpaddingScoreGrad for packed segments and kv_lens, Embedding
+// (+DenseBackward), Topk, ApplyRotaryPosEmb or RotaryPositionEmbedding, and
+// ApplyAdamWV2 when the installed CANN and SoC have them); the rest are short
 // compositions of elementwise aclnn kernels, documented per op. dropout runs
 // on the host (see ops_basic.cpp).
 #pragma once

@@ -1,16 +1,24 @@
 // Rotary position embedding on the NPU. Angles = positions x inv_freq
-// (aclnnMul), then aclnnCos / aclnnSin. When the whole head dim rotates and
-// CANN has the fused aclnnRotaryPositionEmbedding (mode 0 half, 1 interleave;
-// absent from CANN 8.0.RC1 and from 8.1.RC1's public headers, so it is
-// resolved with dlsym and its prototype restated here), one call does the
-// rest. Otherwise (older CANN, or partial rotary_dim) the documented fallback:
-// y1 = x1 cos - x2 sin, y2 = x2 cos + x1 sin over the two halves (or the even /
-// odd lanes when interleaved) as strided views, and the tail copied.
+// (aclnnMul), then aclnnCos / aclnnSin. Then, in order of preference:
+//  1. aclnnApplyRotaryPosEmb (aclnnop/aclnn_apply_rotary_pos_emb.h, in CANN
+//     8.0.RC1; reference §3.1, §3.4): the fused RoPE of 8.0.RC1. It rotates a
+//     query and a key tensor in place, half rotation only, layout BSND, head
+//     dim 128, Atlas A2 / A3. For our one tensor it rotates y = copy of x,
+//     passing heads [0, H-1) as the query and head H-1 as the key (two
+//     disjoint views; with one head the key is a scratch copy);
+//  2. aclnnRotaryPositionEmbedding (mode 0 half, 1 interleave), when the whole
+//     head dim rotates and CANN has it (absent from 8.0.RC1 and from 8.1.RC1's
+//     public headers, so it is resolved with dlsym and its prototype restated);
+//  3. the documented fallback: y1 = x1 cos - x2 sin, y2 = x2 cos + x1 sin over
+//     the two halves (or the even / odd lanes when interleaved) as strided
+//     views, and the tail copied.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "aclnnop/aclnn_add.h"
+#include "aclnnop/aclnn_apply_rotary_pos_emb.h"
 #include "aclnnop/aclnn_cast.h"
 #include "aclnnop/aclnn_copy.h"
 #include "aclnnop/aclnn_cos.h"
@@ -19,12 +27,23 @@
 #include "aclnnop/aclnn_sub.h"
 #include "backends/ascend/backend.h"
 #include "backends/ascend/kernels.h"
+#include "backends/ascend/runtime.h"
 
 namespace lf::ascend {
 
 using k::dev;
 
 namespace {
+
+// aclnnApplyRotaryPosEmb's unified-buffer need for Nq + Nk heads of 128
+// (CANN ops-transformer docs/aclnnApplyRotaryPosEmb.md: bytes =
+// n*128*c*5 + 128*e*4 + (bf16 ? 1024 : 0), c = 4 for bf16 else the element
+// size e); the kernel refuses shapes over the 192 KB UB of an Atlas A2 / A3 core.
+bool apply_rope_fits(int64_t heads, DType t) {
+  const int64_t e = static_cast<int64_t>(dtype_size(t)), c = t == DType::bf16 ? 4 : e;
+  const int64_t bytes = heads * 128 * c * 5 + 128 * e * 4 + (t == DType::bf16 ? 1024 : 0);
+  return bytes <= 192 * 1024;
+}
 
 using RopePhase1 = aclnnStatus (*)(const aclTensor* x, const aclTensor* cos, const aclTensor* sin,
                                    int64_t mode, aclTensor* out, uint64_t* workspace_size,
@@ -92,6 +111,28 @@ void AscendBackend::rope(const Tensor& x, const Tensor& positions, const ops::Ro
     k::inplace_muls(s, p.attention_factor);
   }
   if (inverse) k::inplace_muls(s, -1.0);
+
+  if (!p.interleaved && r == D && D == 128 && runtime().bf16_supported() &&
+      apply_rope_fits(std::max<int64_t>(H, 2), x.dtype())) {
+    Tensor cf = full_table(c, x, false), sf = full_table(s, x, false);
+    k::copy(x, y);
+    const Shape& st = y.strides();
+    Tensor scratch;
+    AclTensor query, key;
+    if (H >= 2) {
+      query = AclTensor(y, {B, T, H - 1, D}, st, y.offset());
+      key = AclTensor(y, {B, T, 1, D}, st, y.offset() + (H - 1) * st[2]);
+    } else {
+      scratch = k::like(x, {B, T, 1, D}, x.dtype());
+      k::copy(x, scratch);
+      query = AclTensor(y);
+      key = AclTensor(scratch);
+    }
+    AclTensor tc(cf), ts(sf);
+    constexpr int64_t kBsnd = 1;
+    LF_ACLNN(dev(x), ApplyRotaryPosEmb, query.get(), key.get(), tc.get(), ts.get(), kBsnd);
+    return;
+  }
 
   const FusedRope& fused = fused_rope();
   if (fused.phase1 && fused.phase2 && r == D) {

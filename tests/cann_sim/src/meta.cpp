@@ -207,8 +207,8 @@ aclnnStatus launch(const char* op, void* workspace, uint64_t workspaceSize,
     return reject(ACLNN_ERR_PARAM_INVALID, std::string("aclnn") + op +
                                                ": workspace missing, too small or not device memory");
   std::function<void()> work = std::move(e->work);
-  // CANN_SIM_FAULT=aicore:<Op> makes that kernel fail on the device.
-  if (aicore_fault_op() == op) {
+  // CANN_SIM_FAULT=aicore:<Op>[,aicore:<Op2>...] makes those kernels fail on the device.
+  if (fault_enabled(std::string("aicore:") + op)) {
     std::string name = op;
     work = [name] {
       throw Fault{ACL_ERROR_RT_AICORE_EXCEPTION,

@@ -37,13 +37,19 @@ inline bool broadcasts_to(const TensorDesc& t, const std::vector<int64_t>& dims)
   return true;
 }
 
-
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // Atlas A2/A3 training series (bf16 and FP32 KEEP_DTYPE matmul supported).
 inline bool soc_is_a2_or_later() {
   std::string s = soc_name();
   return (s.rfind("Ascend910B", 0) == 0 && s.size() > 10) || s.rfind("Ascend910_93", 0) == 0;
+}
+
+// Atlas A2 training series only (910B*): the SoCs some fused training kernels
+// (FlashAttentionVarLenScore and its grad) list as supported.
+inline bool soc_is_a2() {
+  std::string s = soc_name();
+  return s.rfind("Ascend910B", 0) == 0 && s.size() > 10;
 }
 
 // Normalises a possibly negative dim against rank; -1 when out of range.

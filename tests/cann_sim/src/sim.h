@@ -27,10 +27,8 @@ bool is_device_memory(const void* p, size_t bytes);
 // Queues work on a stream (nullptr = the current device's default stream).
 // Returns ACL_ERROR_RT_PARAM_INVALID (as aclError) for an unknown stream.
 aclError enqueue(aclrtStream stream, std::function<void()> work);
-// Whether CANN_SIM_FAULT lists `name` (e.g. "multinomial", "hccp").
+// Whether CANN_SIM_FAULT lists `name` (e.g. "multinomial", "hccp", "aicore:<OpName>").
 bool fault_enabled(const std::string& name);
-// The aicore fault of CANN_SIM_FAULT ("aicore:<OpName>"), "" when none.
-std::string aicore_fault_op();
 // The simulated SoC of the current process (CANN_SIM_SOC).
 std::string soc_name();
 

@@ -93,12 +93,6 @@ int& current_device() {
 
 bool fault_enabled(const std::string& name) { return state().faults.count(name) > 0; }
 
-std::string aicore_fault_op() {
-  for (const std::string& f : state().faults)
-    if (f.rfind("aicore:", 0) == 0) return f.substr(7);
-  return "";
-}
-
 std::string soc_name() { return state().soc; }
 
 bool is_device_memory(const void* p, size_t bytes) {
