@@ -17,6 +17,7 @@ PACKAGES=(
   libgloo-dev            # CPU collectives for multi-process training
   python3-numpy          # independent reference for model forward tests
   nodejs npm             # reference tokenizer (Hugging Face tokenizers for Node) in tests
+  chromium               # headless browser for the web chat page test (driven by npm playwright-core)
 )
 
 missing=()

@@ -7,7 +7,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "autograd/autograd.h"
+#include "bench_clock.h"
 #include "bench_model.h"
 #include "flops.h"
 #include "models/decoder.h"
@@ -36,16 +36,19 @@ struct Options {
   int warmup = 1, steps = 3;
   int64_t batch = 4, seq = 512, lora_rank = 8;  // lora_rank 0 = full fine-tuning
   bool profile = false;
+  bench::Clock clock = bench::Clock::wall;
   fs::path model_dir = fs::path(LF_BINARY_DIR) / "bench-train-model";
 };
 
 const char* kUsage =
     "usage: bench_train [--steps N] [--warmup N] [--batch N] [--seq N]\n"
-    "                   [--lora-rank R | --full] [--profile] [--model DIR]\n"
+    "                   [--lora-rank R | --full] [--profile] [--cpu-clock] [--model DIR]\n"
     "  --steps N      timed training steps (default 3) after --warmup N (default 1)\n"
     "  --batch, --seq batch size and sequence length (default 4 x 512)\n"
     "  --lora-rank R  LoRA rank on every decoder linear (default 8); --full trains every weight\n"
     "  --profile      time every backend op and print where the step time goes\n"
+    "  --cpu-clock    time in process CPU seconds instead of wall seconds: with\n"
+    "                 OMP_NUM_THREADS=1, figures a loaded machine does not inflate\n"
     "  --model DIR    model directory (default: created once in the build tree)\n";
 
 Options parse(int argc, char** argv) {
@@ -66,6 +69,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--lora-rank") o.lora_rank = std::atoll(value());
     else if (a == "--full") o.lora_rank = 0;
     else if (a == "--profile") o.profile = true;
+    else if (a == "--cpu-clock") o.clock = bench::Clock::process_cpu;
     else if (a == "--model") o.model_dir = value();
     else {
       std::fprintf(stderr, "%s", kUsage);
@@ -79,9 +83,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+double seconds_since(double t0) { return bench::now_seconds() - t0; }
 
 // The trainable parameters, set up as train/trainable.cpp does: fresh LoRA
 // adapters (alpha = 2 r, LLaMA-Factory's default), or every weight as an f32 master copy.
@@ -117,7 +119,7 @@ class Gemm {
     c_ = ops::matmul(a_, b_);
   }
   double seconds() {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = bench::now_seconds();
     ops::matmul_(c_, a_, b_, false, false);
     return seconds_since(t0);
   }
@@ -162,6 +164,7 @@ void print_profile(const bench::OpTimer& timer, double step_seconds_sum, int ste
 }
 
 int run(const Options& o) {
+  bench::set_clock(o.clock);
   bench::ensure_bench_model(o.model_dir);
   models::Decoder model = models::Decoder::load(o.model_dir, {DType::bf16, Device::cpu()});
   std::vector<train::NamedParam> params = make_trainable(model, o.lora_rank);
@@ -190,8 +193,10 @@ int run(const Options& o) {
               flops.n_layers / 1e6, flops.n_head / 1e6,
               o.lora_rank > 0 ? ("LoRA rank " + std::to_string(o.lora_rank)).c_str() : "full fine-tuning",
               static_cast<long long>(trainable));
-  std::printf("batch %lld x %lld tokens, bf16, gradient checkpointing, %d warm-up + %d timed steps\n",
-              static_cast<long long>(o.batch), static_cast<long long>(o.seq), o.warmup, o.steps);
+  std::printf("batch %lld x %lld tokens, bf16, gradient checkpointing, %d warm-up + %d timed steps, "
+              "%s\n",
+              static_cast<long long>(o.batch), static_cast<long long>(o.seq), o.warmup, o.steps,
+              o.clock == bench::Clock::wall ? "wall clock" : "process CPU clock");
 
   // Each timed step is preceded by a few yardstick GEMMs, so both series see the
   // same load on a shared machine.
@@ -206,15 +211,15 @@ int run(const Options& o) {
     }
     if (timer && s == o.warmup) timer->reset();
     StepTimes st;
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = bench::now_seconds();
     phase("forward: ");
     ag::Var loss = model.loss(ids, ids, Tensor(), causal, true);
     st.forward = seconds_since(t0);
-    t0 = std::chrono::steady_clock::now();
+    t0 = bench::now_seconds();
     phase("backward: ");
     ag::backward(loss);
     st.backward = seconds_since(t0);
-    t0 = std::chrono::steady_clock::now();
+    t0 = bench::now_seconds();
     phase("optimizer: ");
     optimizer.step(1e-4f);
     st.optimizer = seconds_since(t0);

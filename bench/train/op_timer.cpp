@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "bench_clock.h"
+
 namespace lf::bench {
 
 OpTimer& OpTimer::install() {
@@ -16,9 +18,9 @@ void OpTimer::timed(const std::string& op, Fn&& fn, double flops) {
     std::forward<Fn>(fn)();
     return;
   }
-  auto t0 = std::chrono::steady_clock::now();
+  const double t0 = now_seconds();
   std::forward<Fn>(fn)();
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s = now_seconds() - t0;
   Total& t = totals_[std::string(phase_) + op];
   t.seconds += s;
   t.calls++;

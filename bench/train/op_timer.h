@@ -4,7 +4,6 @@
 // a call is the time of its op. Kept in the benchmark so library code carries
 // no profiling hooks.
 #pragma once
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>

@@ -16,6 +16,14 @@ namespace lf::ag {
 Var linear(const Var& x, const Var& w, const Var& bias = Var());
 // op(a) @ op(b); a [..., M, K], b [..., K, N] or 2-D (shared across the batch).
 Var matmul(const Var& a, const Var& b, bool trans_a = false, bool trans_b = false);
+// LoRA on a linear as one op: y = x w^T + bias + scale * (dropout(x) a^T) b^T,
+// a [r, in], b [out, r] of any float dtype (cast to x's for the products). The
+// adapter's term is written straight into the base output and, in backward,
+// into dx, so the rank-r path costs its small products and no add, scale or
+// cast pass over [tokens, out]; da and db accumulate in f32. dropout > 0
+// draws the next seed of random.h's stream, as dropout() does.
+Var lora_linear(const Var& x, const Var& w, const Var& bias, const Var& a, const Var& b,
+                float scale, float dropout = 0.0f);
 
 // ---- elementwise (elementwise.cpp) ----
 Var add(const Var& a, const Var& b, float alpha = 1.0f, float beta = 1.0f);  // alpha a + beta b

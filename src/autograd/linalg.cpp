@@ -2,6 +2,7 @@
 // With c = op(a) op(b): d op(a) = dc op(b)^T and d op(b) = op(a)^T dc, then
 // transposed back when the operand was used transposed.
 #include "autograd/functions.h"
+#include "autograd/random.h"
 #include "autograd/tape.h"
 
 namespace lf::ag {
@@ -28,6 +29,8 @@ Tensor op_b_grad(const Tensor& a, const Tensor& dc, bool trans_a, int64_t b_dim)
   return sum.view({k, n});
 }
 
+Tensor in_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : ops::cast(t, dtype); }
+
 }  // namespace
 
 Var linear(const Var& x, const Var& w, const Var& bias) {
@@ -42,6 +45,49 @@ Var linear(const Var& x, const Var& w, const Var& bias) {
     }
     if (g.wants(2)) ops::sum_rows_(g.accumulator(2), dy);
   });
+}
+
+Var lora_linear(const Var& x, const Var& w, const Var& bias, const Var& a, const Var& b,
+                float scale, float dropout) {
+  const DType dt = x.dtype();
+  Tensor ac = in_dtype(a.value(), dt), bc = in_dtype(b.value(), dt);
+  const uint64_t seed = dropout > 0 ? next_dropout_seed() : 0;
+  Tensor h = dropout > 0 ? ops::dropout(x.value(), dropout, seed) : x.value();
+  Tensor y = ops::linear(x.value(), w.value(), bias.value());
+  Tensor u = ops::matmul(rows(h), ac, false, true);  // [N, r]
+  Tensor y_rows = rows(y);
+  ops::matmul_(y_rows, u, bc, false, true, scale, 1.0f);
+  // dx needs w and the adapter; da re-draws the dropout mask from x and the seed.
+  Tensor ws = x.requires_grad() ? w.value() : Tensor();
+  Tensor xs = w.requires_grad() || a.requires_grad() ? x.value() : Tensor();
+  return record("lora_linear", std::move(y), {x, w, bias, a, b},
+                [xs, ws, ac, bc, u, seed, scale, dropout](const Tensor& dy, Grads& g) {
+                  Tensor dy_rows = rows(dy);
+                  // du = dy b (the scale is folded into the products that read it).
+                  Tensor du = g.wants(0) || g.wants(3) ? ops::matmul(dy_rows, bc) : Tensor();
+                  if (g.wants(0)) {
+                    Tensor dx = ops::matmul(dy, ws);
+                    Tensor dx_rows = rows(dx);
+                    if (dropout > 0) {  // the adapter's share passes back through the mask
+                      Tensor dh = ops::dropout(ops::matmul(du, ac), dropout, seed);
+                      ops::add_(dx_rows, dh, scale);
+                    } else {
+                      ops::matmul_(dx_rows, du, ac, false, false, scale, 1.0f);
+                    }
+                    g.add(0, dx);
+                  }
+                  if (g.wants(1)) {
+                    ops::matmul_(g.accumulator(1), dy_rows, rows(xs), true, false, 1.0f, 1.0f);
+                  }
+                  if (g.wants(2)) ops::sum_rows_(g.accumulator(2), dy);
+                  if (g.wants(3)) {
+                    Tensor h = dropout > 0 ? ops::dropout(xs, dropout, seed) : xs;
+                    ops::matmul_(g.accumulator(3), du, rows(h), true, false, scale, 1.0f);
+                  }
+                  if (g.wants(4)) {
+                    ops::matmul_(g.accumulator(4), dy_rows, u, true, false, scale, 1.0f);
+                  }
+                });
 }
 
 Var matmul(const Var& a, const Var& b, bool trans_a, bool trans_b) {

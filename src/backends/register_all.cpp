@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/cpu_collective_gloo.h"
 #include "ops/backend.h"
 #ifdef LF_WITH_ASCEND
 #include "backends/ascend/backend.h"
@@ -14,6 +15,7 @@ void init_backends() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_backend(DeviceType::cpu, &cpu::cpu_backend());
+    cpu::register_gloo_collective();
     // Accelerator backends register here, each under its build flag:
 #ifdef LF_WITH_ASCEND
     ascend::register_backend();

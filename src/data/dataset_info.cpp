@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "hparams/env_flag.h"
 
 namespace lf::data {
 namespace {
@@ -19,7 +20,8 @@ void take_string(const json& obj, const char* key, std::string* out, const std::
   *out = it->get<std::string>();
 }
 
-DatasetAttr parse_entry(const std::string& name, const json& entry, const std::string& origin) {
+DatasetAttr parse_entry(const std::string& name, const json& entry, const std::string& origin,
+                        const HubChoice& hubs) {
   const std::string where = origin + ", dataset \"" + name + "\"";
   LF_CHECK(entry.is_object(), where, ": the entry must be a JSON object");
   DatasetAttr attr;
@@ -29,22 +31,30 @@ DatasetAttr parse_entry(const std::string& name, const json& entry, const std::s
   const bool hf = entry.contains("hf_hub_url"), ms = entry.contains("ms_hub_url"),
              om = entry.contains("om_hub_url");
   if (hf || ms || om) {
-    const char* key = hf ? "hf_hub_url" : ms ? "ms_hub_url" : "om_hub_url";
-    attr.source = hf ? Source::hf_hub : ms ? Source::ms_hub : Source::om_hub;
-    take_string(entry, key, &attr.location, where);
+    if (ms && (hubs.modelscope || !hf)) {
+      attr.source = Source::ms_hub;
+      attr.source_key = "ms_hub_url";
+    } else if (om && (hubs.openmind || !hf)) {
+      attr.source = Source::om_hub;
+      attr.source_key = "om_hub_url";
+    } else {
+      attr.source = Source::hf_hub;
+      attr.source_key = "hf_hub_url";
+    }
   } else if (entry.contains("script_url")) {
     attr.source = Source::script;
-    take_string(entry, "script_url", &attr.location, where);
+    attr.source_key = "script_url";
   } else if (entry.contains("cloud_file_name")) {
     attr.source = Source::cloud_file;
-    take_string(entry, "cloud_file_name", &attr.location, where);
+    attr.source_key = "cloud_file_name";
   } else {
     LF_CHECK(entry.contains("file_name"), where,
              ": no data source; give \"file_name\" (a .json/.jsonl file or folder in dataset_dir) "
              "or \"hf_hub_url\" / \"ms_hub_url\"");
     attr.source = Source::file;
-    take_string(entry, "file_name", &attr.location, where);
+    attr.source_key = "file_name";
   }
+  take_string(entry, attr.source_key.c_str(), &attr.location, where);
 
   std::string formatting = "alpaca";
   take_string(entry, "formatting", &formatting, where);
@@ -103,6 +113,10 @@ DatasetAttr parse_entry(const std::string& name, const json& entry, const std::s
 
 }  // namespace
 
+HubChoice HubChoice::from_env() {
+  return {hparams::env_flag("USE_MODELSCOPE_HUB"), hparams::env_flag("USE_OPENMIND_HUB")};
+}
+
 std::vector<std::string> split_names(const std::string& list) {
   std::vector<std::string> out;
   std::stringstream ss(list);
@@ -118,7 +132,7 @@ std::vector<std::string> split_names(const std::string& list) {
 
 std::vector<DatasetAttr> parse_dataset_info(const std::string& json_text,
                                             const std::vector<std::string>& names,
-                                            const std::string& origin) {
+                                            const std::string& origin, const HubChoice& hubs) {
   json info;
   try {
     info = json::parse(json_text);
@@ -131,7 +145,7 @@ std::vector<DatasetAttr> parse_dataset_info(const std::string& json_text,
     auto it = info.find(name);
     LF_CHECK(it != info.end(), "Undefined dataset \"", name, "\" in ", origin,
              "; add an entry for it (see docs/data.md) or check the spelling");
-    out.push_back(parse_entry(name, *it, origin));
+    out.push_back(parse_entry(name, *it, origin, hubs));
   }
   return out;
 }

@@ -15,6 +15,7 @@ struct DatasetAttr {
   std::string name;
   Source source = Source::file;
   std::string location;          // file_name, hub id, script or cloud path
+  std::string source_key;        // the dataset_info.json key `location` came from
   Formatting formatting = Formatting::alpaca;
   bool ranking = false;
   std::string subset;
@@ -43,6 +44,16 @@ struct DatasetAttr {
   std::string system_tag = "system";
 };
 
+// Which hub an entry with several hub URLs uses, as LLaMA-Factory decides:
+// ms_hub_url when USE_MODELSCOPE_HUB is set (or it is the only URL besides
+// om_hub_url), om_hub_url when USE_OPENMIND_HUB is set (or there is no
+// hf_hub_url), else hf_hub_url.
+struct HubChoice {
+  bool modelscope = false;  // USE_MODELSCOPE_HUB
+  bool openmind = false;    // USE_OPENMIND_HUB
+  static HubChoice from_env();
+};
+
 // Reads `dataset_dir`/dataset_info.json and returns the attributes of each
 // name in `names` (in order). Unknown names, malformed entries and
 // unsupported sources are lf::Error with the file and the key named.
@@ -53,7 +64,8 @@ std::vector<DatasetAttr> read_dataset_info(const std::string& dataset_dir,
 // in messages.
 std::vector<DatasetAttr> parse_dataset_info(const std::string& json_text,
                                             const std::vector<std::string>& names,
-                                            const std::string& origin);
+                                            const std::string& origin,
+                                            const HubChoice& hubs = HubChoice::from_env());
 
 // "a, b,c" -> {"a", "b", "c"}; empty items dropped.
 std::vector<std::string> split_names(const std::string& list);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/hub_dataset.h"
 
 namespace lf::data {
 namespace fs = std::filesystem;
@@ -104,12 +105,8 @@ std::vector<Row> load_rows(const DatasetAttr& attr, const std::string& dataset_d
   switch (attr.source) {
     case Source::hf_hub:
     case Source::ms_hub:
-    case Source::om_hub: {
-      const char* key = attr.source == Source::hf_hub ? "hf_hub_url" : attr.source == Source::ms_hub ? "ms_hub_url" : "om_hub_url";
-      fail("Dataset \"", attr.name, "\" is a hub dataset (", key, ": ", attr.location,
-           "); hub datasets need the hub client, which this build does not have yet. Download the data "
-           "as .json/.jsonl into ", dataset_dir, " and give its name as \"file_name\" in dataset_info.json");
-    }
+    case Source::om_hub:
+      return load_hub_rows(attr, hub::HubOptions::from_env());
     case Source::script:
       fail("Dataset \"", attr.name, "\" uses a loading script (script_url: ", attr.location,
            "); scripts are Python and are not run here. Export the data as .json/.jsonl and use \"file_name\"");

@@ -1,5 +1,5 @@
-// Reading dataset rows from local files: .json (an array of objects, or JSON
-// Lines) and .jsonl, a single file or a folder of them.
+// Reading dataset rows: .json (an array of objects, or JSON Lines) and .jsonl,
+// a single file or a folder of them, local or fetched from a hub.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,9 +16,11 @@ using Row = nlohmann::ordered_json;
 // Malformed JSON is an lf::Error naming the file and line.
 std::vector<Row> read_rows(const std::string& path);
 
-// Rows of a dataset_info entry: its file_name resolved against dataset_dir.
-// Hub, script and cloud sources are an lf::Error saying how to use a local
-// file instead.
+// Rows of a dataset_info entry: its file_name resolved against dataset_dir,
+// or a hub entry fetched through the hub client with the options of the
+// environment (HF_ENDPOINT, HF_HUB_CACHE / HF_HOME, HF_TOKEN, HF_HUB_OFFLINE,
+// MODELSCOPE_DOMAIN / MODELSCOPE_CACHE; see hub_dataset.h). Script and cloud
+// sources are an lf::Error saying how to use a local file instead.
 std::vector<Row> load_rows(const DatasetAttr& attr, const std::string& dataset_dir);
 
 }  // namespace lf::data

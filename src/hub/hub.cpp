@@ -85,7 +85,16 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& opt) {
 namespace detail {
 
 void fail_status(const char* hub, long status, const std::string& repo,
-                 const std::string& revision, const std::string& url) {
+                 const std::string& revision, const std::string& url, RepoType type) {
+  if (type == RepoType::dataset) {
+    if (status == 401 || status == 403)
+      fail(hub, ": access to dataset ", repo, " was refused (HTTP ", status,
+           "): the dataset is gated or private; accept its terms on the hub and give a token "
+           "in HF_TOKEN");
+    if (status == 404)
+      fail(hub, ": dataset ", repo, " at revision '", revision, "' was not found (HTTP 404, ", url,
+           "): check hf_hub_url / ms_hub_url in dataset_info.json");
+  }
   if (status == 401 || status == 403)
     fail(hub, ": access to ", repo, " was refused (HTTP ", status,
          "): the model is gated or private; accept its license on the hub and give a token "
@@ -116,10 +125,11 @@ bool is_complete_model_dir(const fs::path& dir) {
 }
 
 void download_files(const std::vector<RemoteFile>& files, const fs::path& dir,
-                    const std::vector<std::string>& headers, const HubOptions& opt) {
+                    const std::vector<std::string>& headers, const HubOptions& opt, RepoType type) {
   fs::create_directories(dir);
   for (const RemoteFile& f : files) {
     const fs::path target = dir / f.path;
+    fs::create_directories(target.parent_path());  // dataset files sit in subfolders
     if (fs::is_regular_file(target) &&
         (f.size < 0 || static_cast<int64_t>(fs::file_size(target)) == f.size))
       continue;
@@ -132,7 +142,7 @@ void download_files(const std::vector<RemoteFile>& files, const fs::path& dir,
     });
     if (bar) bar->finish();
     if (status != 200 && status != 206) {
-      fail_status("download", status, f.path, opt.revision, f.url);
+      fail_status("download", status, f.path, opt.revision, f.url, type);
     }
     const int64_t got = static_cast<int64_t>(fs::file_size(partial));
     if (f.size >= 0 && got != f.size) {

@@ -9,6 +9,10 @@
 
 namespace lf::hub {
 
+// What a repository holds: the two kinds live under different API paths,
+// download URLs and cache folders on the hubs.
+enum class RepoType { model, dataset };
+
 struct HubOptions {
   std::string revision = "main";           // model_revision (ModelScope: main -> master)
   std::optional<std::string> cache_dir;    // cache_dir: replaces the hub's cache root

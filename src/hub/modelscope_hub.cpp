@@ -22,6 +22,10 @@ namespace {
 
 constexpr const char* kHub = "ModelScope";
 
+}  // namespace
+
+std::string ms_revision(const std::string& revision) { return revision == "main" ? "master" : revision; }
+
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -37,14 +41,11 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
 fs::path resolve_modelscope(const std::string& repo, const HubOptions& opt) {
   const fs::path root = opt.cache_dir ? fs::path(*opt.cache_dir)
                                       : home_cache("MODELSCOPE_CACHE", ".cache/modelscope") / "hub";
   const fs::path dir = root / repo;
-  // LLaMA-Factory maps the Hugging Face default branch to ModelScope's.
-  const std::string revision = opt.revision == "main" ? "master" : opt.revision;
+  const std::string revision = ms_revision(opt.revision);
   const bool cached = is_complete_model_dir(dir);
   if (opt.offline) {
     LF_CHECK(cached, "HF_HUB_OFFLINE is set but ", repo, " is not complete in the ModelScope cache ",

@@ -22,7 +22,7 @@ DType infer_dtype(const std::string& setting, DType model_dtype) {
   fail("infer_dtype: ", setting, " is not one of auto, float16, bfloat16, float32");
 }
 
-ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
+ChatEngine::ChatEngine(const hparams::Args& args, const EngineOptions& engine) : gen_(args.generating) {
   const auto& m = args.model;
   LF_CHECK(m.infer_backend == "huggingface", "infer_backend: ", m.infer_backend,
            " is not available here; llamafactory.cpp has its own engine: use infer_backend: "
@@ -57,6 +57,7 @@ ChatEngine::ChatEngine(const hparams::Args& args) : gen_(args.generating) {
       log::info("Loaded adapter(s): ", a);
     }
   }
+  batch_ = std::make_unique<BatchEngine>(*model_, engine);
 }
 
 Reply ChatEngine::chat(const std::vector<data::Message>& messages, const std::string& system,
@@ -85,19 +86,35 @@ Reply ChatEngine::chat_until(const std::vector<data::Message>& messages, const s
   g.seed = o.seed.value_or(std::random_device{}());
   g.stop_ids = template_->stop_token_ids();
 
+  std::shared_ptr<Generation> gen = batch_->submit(prompt, g);
+  // Whatever way this call ends (a reader that stops, an exception from
+  // on_text), the engine drops the sequence and frees its blocks.
+  struct CancelOnExit {
+    Generation& g;
+    ~CancelOnExit() { g.cancel(); }
+  } cancel_on_exit{*gen};
+
   tok::IncrementalDecoder dec(tokenizer_, gen_.skip_special_tokens);
   std::string text;
   bool stopped = false;
-  GenerateResult r = generate(*model_, prompt, g, [&](int32_t id) {
-    std::string piece = dec.push(id);
-    text += piece;
-    if (on_text && !piece.empty() && !on_text(piece)) stopped = true;
-    return !stopped;
-  });
+  int64_t completion_tokens = 0;
+  std::vector<int32_t> ids;
+  while (!stopped && gen->next(ids)) {
+    for (int32_t id : ids) {
+      ++completion_tokens;
+      std::string piece = dec.push(id);
+      text += piece;
+      if (on_text && !piece.empty() && !on_text(piece)) {
+        stopped = true;
+        break;
+      }
+    }
+    ids.clear();
+  }
   std::string rest = dec.flush();
   text += rest;
   if (!stopped && on_text && !rest.empty()) on_text(rest);
-  return {text, r.finish_reason, r.prompt_tokens, static_cast<int64_t>(r.ids.size())};
+  return {text, stopped ? "stop" : gen->finish_reason(), gen->prompt_tokens(), completion_tokens};
 }
 
 }  // namespace lf::infer

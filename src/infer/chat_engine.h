@@ -12,6 +12,7 @@
 #include "data/template.h"
 #include "data/vocab.h"
 #include "hparams/args.h"
+#include "infer/batch_engine.h"
 #include "infer/generate.h"
 #include "models/decoder.h"
 #include "tokenizer/tokenizer.h"
@@ -32,9 +33,12 @@ struct Reply {
   int64_t prompt_tokens = 0, completion_tokens = 0;
 };
 
+// Generation goes through one BatchEngine, so concurrent chat() calls (API
+// requests, web chat sessions) are decoded together; each call blocks its own
+// thread only, and on_text runs on that thread.
 class ChatEngine {
  public:
-  explicit ChatEngine(const hparams::Args& args);
+  explicit ChatEngine(const hparams::Args& args, const EngineOptions& engine = {});
 
   // messages: user/assistant turns ending with a user turn. on_text receives
   // complete UTF-8 pieces as they are generated (may be empty).
@@ -51,6 +55,7 @@ class ChatEngine {
   const tok::Tokenizer& tokenizer() const { return tokenizer_; }
   const data::ChatTemplate& chat_template() const { return *template_; }
   const std::string& default_system() const { return default_system_; }
+  const BatchEngine& batch_engine() const { return *batch_; }
 
  private:
   hparams::GeneratingArguments gen_;
@@ -59,6 +64,7 @@ class ChatEngine {
   std::unique_ptr<data::ChatTemplate> template_;
   std::unique_ptr<models::Decoder> model_;
   std::string default_system_;
+  std::unique_ptr<BatchEngine> batch_;  // declared after model_: stops before the model goes
 };
 
 // infer_dtype: auto (the model's torch_dtype) | float16 | bfloat16 | float32.

@@ -65,6 +65,16 @@ class Decoder {
   Tensor forward(const Tensor& ids, KvCache& cache, bool all_positions = false) const;
   KvCache make_cache(int64_t batch, int64_t capacity) const;
 
+  // ---- batched inference over a paged cache (no gradients) ----
+  // Runs ids [B, T] of B independent sequences: row b's tokens sit at
+  // positions [starts[b], starts[b] + T), and tables[b] (already reserved to
+  // cover them) holds its blocks. Stores their keys and values and returns f32
+  // logits [B, V] of each row's last position.
+  Tensor forward_paged(const Tensor& ids, const std::vector<int64_t>& starts,
+                       const std::vector<const std::vector<int32_t>*>& tables,
+                       PagedKvCache& cache) const;
+  PagedKvCache make_paged_cache(int64_t num_blocks, int64_t block_size) const;
+
  private:
   using Attend = std::function<ag::Var(int64_t layer, const ag::Var& q, const ag::Var& k,
                                        const ag::Var& v)>;

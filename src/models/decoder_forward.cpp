@@ -1,5 +1,6 @@
 // The decoder's forward passes: training (autograd, optional per-layer
 // checkpointing) and inference (KV cache, no gradients).
+#include <algorithm>
 #include <memory>
 
 #include "autograd/autograd.h"
@@ -79,7 +80,8 @@ Var Decoder::hidden_states(const Tensor& ids, const Tensor& positions,
   Attend attend = [attn](int64_t, const Var& q, const Var& k, const Var& v) {
     return ag::attention(q, k, v, attn);
   };
-  Var x = ag::embedding(ids.reshape({B * T}), embed_);
+  // Mixed precision (f32 master weights): the hidden states run in the compute dtype.
+  Var x = ag::cast(ag::embedding(ids.reshape({B * T}), embed_), dtype_);
   for (int64_t l = 0; l < spec_.num_hidden_layers; ++l) {
     if (gradient_checkpointing) {
       x = ag::checkpoint(
@@ -104,7 +106,7 @@ Var Decoder::loss(const Tensor& ids, const Tensor& labels, const Tensor& positio
     for (int64_t t = 0; t + 1 < T; ++t) shifted[b * T + t] = host[b * T + t + 1];
   Tensor target = Tensor::from_ints(shifted, {B * T}, DType::i64, device_);
   return ag::linear_cross_entropy(hidden_states(ids, positions, attn, gradient_checkpointing),
-                                  lm_head(), target);
+                                  ag::cast(lm_head(), dtype_), target);
 }
 
 KvCache Decoder::make_cache(int64_t batch, int64_t capacity) const {
@@ -137,6 +139,57 @@ Tensor Decoder::forward(const Tensor& ids, KvCache& cache, bool all_positions) c
   h = ops::rms_norm(h, final_norm_.value(), static_cast<float>(spec_.rms_norm_eps)).y;
   Tensor logits = ops::cast(ops::linear(h, lm_head().value()), DType::f32);
   return logits;
+}
+
+PagedKvCache Decoder::make_paged_cache(int64_t num_blocks, int64_t block_size) const {
+  return PagedKvCache(spec_, num_blocks, block_size, dtype_, device_);
+}
+
+Tensor Decoder::forward_paged(const Tensor& ids, const std::vector<int64_t>& starts,
+                              const std::vector<const std::vector<int32_t>*>& tables,
+                              PagedKvCache& cache) const {
+  ag::NoGradGuard no_grad;
+  LF_CHECK(ids.dim() == 2 && ids.size(0) == static_cast<int64_t>(starts.size()) &&
+               starts.size() == tables.size(),
+           "decoder: ids ", ids.describe(), " must be [rows, seq] with one start and one block "
+           "table per row (", starts.size(), " starts, ", tables.size(), " tables)");
+  const int64_t B = ids.size(0), T = ids.size(1);
+  int64_t end = 0, max_blocks = 1;
+  bool fresh = true;  // every row starts at 0: attend to the new keys directly
+  std::vector<int64_t> pos(static_cast<size_t>(B * T)), lens(static_cast<size_t>(B));
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t s = starts[static_cast<size_t>(b)];
+    for (int64_t t = 0; t < T; ++t) pos[static_cast<size_t>(b * T + t)] = s + t;
+    lens[static_cast<size_t>(b)] = s + T;
+    end = std::max(end, s + T);
+    fresh = fresh && s == 0;
+    max_blocks = std::max<int64_t>(max_blocks, static_cast<int64_t>(tables[static_cast<size_t>(b)]->size()));
+  }
+  check_window(end);
+  Rope rope = make_rope(spec_, end);
+  Tensor positions = Tensor::from_ints(pos, {B, T}, DType::i64, device_);
+  ops::AttentionParams attn;
+  Tensor block_tables, kv_lens = Tensor::from_ints(lens, {B}, DType::i32, device_);
+  if (!fresh) {
+    std::vector<int64_t> flat(static_cast<size_t>(B * max_blocks), 0);
+    for (int64_t b = 0; b < B; ++b) {
+      const std::vector<int32_t>& t = *tables[static_cast<size_t>(b)];
+      std::copy(t.begin(), t.end(), flat.begin() + b * max_blocks);
+    }
+    block_tables = Tensor::from_ints(flat, {B, max_blocks}, DType::i32, device_);
+  }
+  Attend attend = [&](int64_t l, const Var& q, const Var& k, const Var& v) {
+    cache.write(l, k.value(), v.value(), starts, tables);
+    if (fresh) return Var(ops::attention(q.value(), k.value(), v.value(), attn).out);
+    return Var(ops::paged_attention(q.value(), cache.keys(l), cache.values(l), block_tables, kv_lens));
+  };
+  Var x = ag::embedding(ids.reshape({B * T}), embed_);
+  for (int64_t l = 0; l < spec_.num_hidden_layers; ++l)
+    x = layer_forward(l, x, positions, rope.params, attend);
+
+  Tensor h = x.value().view({B, T, spec_.hidden_size}).select(1, T - 1).contiguous();
+  h = ops::rms_norm(h, final_norm_.value(), static_cast<float>(spec_.rms_norm_eps)).y;
+  return ops::cast(ops::linear(h, lm_head().value()), DType::f32);
 }
 
 }  // namespace lf::models

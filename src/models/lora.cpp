@@ -27,6 +27,26 @@ std::string peft_name(const std::string& module, const char* which) {
   return "base_model.model." + module + "." + which + ".weight";
 }
 
+// PEFT's rule for modules_to_save: the module path ends with the name.
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string peft_module_name(const std::string& weight_name) {
+  return "base_model.model." + weight_name;
+}
+
+std::string module_of(const std::string& weight_name) {
+  auto dot = weight_name.rfind('.');
+  return dot == std::string::npos ? weight_name : weight_name.substr(0, dot);
+}
+
+bool saved_module(const std::string& weight_name, const std::vector<std::string>& modules) {
+  for (const auto& m : modules)
+    if (ends_with(module_of(weight_name), m)) return true;
+  return false;
+}
+
 ag::Var in_dtype(const ag::Var& v, DType dtype) {
   return v.dtype() == dtype ? v : ag::cast(v, dtype);
 }
@@ -44,6 +64,12 @@ ag::Var LoraAdapter::apply(const ag::Var& x, const ag::Var& base_out) const {
   ag::Var down = ag::linear(h, in_dtype(a_, x.dtype()));
   ag::Var up = ag::linear(down, in_dtype(b_, x.dtype()));
   return ag::add(base_out, up, 1.0f, scale_);
+}
+
+ag::Var LoraAdapter::forward(const Linear& base, const ag::Var& x) const {
+  bool training = ag::grad_mode() != ag::GradMode::off;
+  return ag::lora_linear(x, base.weight_as(x.dtype()), base.bias_as(x.dtype()), a_, b_, scale_,
+                         training ? dropout_ : 0.0f);
 }
 
 std::vector<std::pair<std::string, Linear*>> select_lora_targets(
@@ -102,6 +128,32 @@ std::vector<AttachedLora> attach_lora(Decoder& model, const LoraConfig& config, 
   return out;
 }
 
+void train_modules_to_save(Decoder& model, LoraConfig& config) {
+  std::set<std::string> lora_modules;
+  for (auto& [name, lin] : model.named_linears())
+    if (lin->adapter) lora_modules.insert(name);
+  std::set<std::string> used;
+  for (auto& [name, var] : model.named_weights()) {
+    if (!saved_module(name, config.modules_to_save)) continue;
+    LF_CHECK(!lora_modules.count(module_of(name)), "additional_target: ", module_of(name),
+             " is also a LoRA target; train it one way or the other");
+    for (const auto& m : config.modules_to_save)
+      if (ends_with(module_of(name), m)) used.insert(m);
+    *var = ag::Var::parameter(var->value().to(DType::f32).contiguous().clone());
+    config.saved_weights.emplace_back(name, *var);
+  }
+  for (const auto& m : config.modules_to_save) {
+    LF_CHECK(used.count(m), "additional_target: no module of this model ends with ", m,
+             " (e.g. embed_tokens, lm_head, norm)");
+  }
+}
+
+std::vector<std::pair<std::string, ag::Var>> saved_module_parameters(const LoraConfig& config) {
+  std::vector<std::pair<std::string, ag::Var>> out;
+  for (const auto& [name, var] : config.saved_weights) out.emplace_back(peft_module_name(name), var);
+  return out;
+}
+
 std::vector<std::pair<std::string, ag::Var>> lora_parameters(
     const std::vector<AttachedLora>& adapters) {
   std::vector<std::pair<std::string, ag::Var>> out;
@@ -121,6 +173,10 @@ void save_peft_adapter(const std::filesystem::path& dir, const std::vector<Attac
     tensors.emplace_back(peft_name(name, "lora_B"), ad->b().value());
     modules.insert(last_component(name));
   }
+  for (const auto& [name, var] : config.saved_weights)
+    tensors.emplace_back(peft_module_name(name), var.value());
+  nlohmann::json to_save = nullptr;
+  if (!config.modules_to_save.empty()) to_save = config.modules_to_save;
   nlohmann::json cfg = {
       {"alpha_pattern", nlohmann::json::object()},
       {"auto_mapping", nullptr},
@@ -133,7 +189,7 @@ void save_peft_adapter(const std::filesystem::path& dir, const std::vector<Attac
       {"layers_to_transform", nullptr},
       {"lora_alpha", config.alpha},
       {"lora_dropout", config.dropout},
-      {"modules_to_save", nullptr},
+      {"modules_to_save", to_save},
       {"peft_type", "LORA"},
       {"r", config.rank},
       {"rank_pattern", nlohmann::json::object()},
@@ -167,6 +223,8 @@ std::vector<AttachedLora> load_peft_adapter(const std::filesystem::path& dir, De
     config.alpha = cfg.value("lora_alpha", static_cast<float>(config.rank));
     config.use_rslora = cfg.value("use_rslora", false);
     config.dropout = cfg.value("lora_dropout", 0.0f);
+    if (cfg.contains("modules_to_save") && !cfg["modules_to_save"].is_null())
+      config.modules_to_save = cfg["modules_to_save"].get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
     fail(cfg_path.string(), ": bad or missing field (", e.what(), ")");
   }
@@ -190,6 +248,17 @@ std::vector<AttachedLora> load_peft_adapter(const std::filesystem::path& dir, De
     auto adapter = std::make_shared<LoraAdapter>(va, vb, config.scale(), config.dropout);
     lin->adapter = adapter;
     out.emplace_back(name, adapter);
+  }
+  for (auto& [name, var] : model.named_weights()) {
+    if (!saved_module(name, config.modules_to_save)) continue;
+    const std::string key = peft_module_name(name);
+    LF_CHECK(weights.contains(key), dir.string(), ": modules_to_save lists ", module_of(name),
+             " but the adapter has no ", key);
+    Tensor w = weights.load(key, dt, model.device());
+    LF_CHECK(w.shape() == var->value().shape(), dir.string(), ": ", key, " has shape ",
+             shape_str(w.shape()), " but the model's is ", shape_str(var->value().shape()));
+    *var = trainable ? ag::Var::parameter(w) : ag::Var(w);
+    config.saved_weights.emplace_back(name, *var);
   }
   LF_CHECK(!out.empty(), dir.string(), ": no LoRA tensor matches a module of this model "
            "(expected names like base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight)");

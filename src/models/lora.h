@@ -23,6 +23,12 @@ struct LoraConfig {
   // "all" = every linear layer of the decoder (never lm_head), or module names
   // such as q_proj,v_proj matched against the last component of each path.
   std::vector<std::string> target = {"all"};
+  // additional_target (PEFT's modules_to_save): modules whose path ends with
+  // one of these names are trained fully and saved with the adapter.
+  std::vector<std::string> modules_to_save;
+  // Their weights by Hugging Face name, filled by train_modules_to_save() or
+  // load_peft_adapter(): what save_peft_adapter() writes beside the factors.
+  std::vector<std::pair<std::string, ag::Var>> saved_weights;
   float scale() const;
 };
 
@@ -30,7 +36,11 @@ class LoraAdapter final : public LinearAdapter {
  public:
   LoraAdapter(ag::Var a, ag::Var b, float scale, float dropout)
       : a_(std::move(a)), b_(std::move(b)), scale_(scale), dropout_(dropout) {}
+  // The unfused composition, base_out + s * B(A(dropout(x))): the reference
+  // the fused forward() is tested against.
   ag::Var apply(const ag::Var& x, const ag::Var& base_out) const override;
+  // One ag::lora_linear op: the adapter's term written into the base product.
+  ag::Var forward(const Linear& base, const ag::Var& x) const override;
   const ag::Var& a() const { return a_; }
   const ag::Var& b() const { return b_; }
   float scale() const { return scale_; }
@@ -52,6 +62,15 @@ std::vector<std::pair<std::string, Linear*>> select_lora_targets(
 // for a seed). Returns them in module order.
 std::vector<AttachedLora> attach_lora(Decoder& model, const LoraConfig& config, uint64_t seed);
 
+// Makes the weights of config.modules_to_save f32 parameters in place and
+// records them in config.saved_weights. A name matching no module, or a module
+// that is also a LoRA target, is an error.
+void train_modules_to_save(Decoder& model, LoraConfig& config);
+
+// config.saved_weights with their PEFT tensor names (base_model.model.<name>:
+// PEFT saves modules_to_save without its ".modules_to_save.default" infix).
+std::vector<std::pair<std::string, ag::Var>> saved_module_parameters(const LoraConfig& config);
+
 // The trainable parameters of attached adapters, with PEFT tensor names.
 std::vector<std::pair<std::string, ag::Var>> lora_parameters(
     const std::vector<AttachedLora>& adapters);
@@ -62,7 +81,9 @@ void save_peft_adapter(const std::filesystem::path& dir, const std::vector<Attac
 
 // Reads a PEFT LoRA adapter and attaches it; `trainable` makes its tensors f32
 // parameters (to continue training), otherwise they are constants in the
-// model's compute dtype. Errors name the directory and the mismatch.
+// model's compute dtype. The adapter's modules_to_save replace the model's
+// weights (in config_out->saved_weights when trainable). Errors name the
+// directory and the mismatch.
 std::vector<AttachedLora> load_peft_adapter(const std::filesystem::path& dir, Decoder& model,
                                             bool trainable, LoraConfig* config_out = nullptr);
 

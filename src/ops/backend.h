@@ -87,6 +87,14 @@ class Backend {
                                   const AttentionParams& p, Tensor& dq, Tensor& dk,
                                   Tensor& dv) = 0;
 
+  // Causal attention of q [B, Tq, Hq, D] over keys held in block pools (see
+  // ops::paged_attention); block_tables and kv_lens are int32 on the device.
+  // The default gathers each row's blocks with copy() and runs attention(), so
+  // a backend works unchanged; backends override it to read the pool in place.
+  virtual void paged_attention(const Tensor& q, const Tensor& k_pool, const Tensor& v_pool,
+                               const Tensor& block_tables, const Tensor& kv_lens, float scale,
+                               Tensor& out);
+
   // ids: int32/int64 [N]; weight: [V, H]; out: [N, H].
   virtual void embedding(const Tensor& ids, const Tensor& weight, Tensor& out) = 0;
   // dweight (f32 [V, H]) is accumulated into (+=).

@@ -59,6 +59,14 @@ AttentionGrads attention_backward(const Tensor& dout, const Tensor& q, const Ten
                                   const Tensor& v, const Tensor& out, const Tensor& lse,
                                   const AttentionParams& p);
 
+// Inference attention over a paged KV cache (forward only). q [B, Tq, Hq, D];
+// k_pool, v_pool [num_blocks, block_size, Hkv, D]; block_tables int32 [B, max_blocks]:
+// key j of row b is pool[block_tables[b, j / block_size], j % block_size];
+// kv_lens int32 [B]: keys per row. Causal: query i of row b sees keys up to
+// kv_lens[b] - Tq + i. scale 0 = 1/sqrt(D). Returns out like q.
+Tensor paged_attention(const Tensor& q, const Tensor& k_pool, const Tensor& v_pool,
+                       const Tensor& block_tables, const Tensor& kv_lens, float scale = 0.0f);
+
 // ---- embedding ----
 Tensor embedding(const Tensor& ids, const Tensor& weight);
 void embedding_backward_(Tensor& dweight_f32, const Tensor& ids, const Tensor& dout);

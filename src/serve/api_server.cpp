@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 #include "core/error.h"
@@ -46,8 +47,8 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 
 std::string sse(const json& payload) { return "data: " + dump(payload) + "\n\n"; }
 
-// Connections served at once; more wait in the queue. Generation is serialised
-// anyway, so these threads mostly wait on the engine or the network.
+// Connections served at once; more wait in the queue. Each waits on its
+// request's tokens (the engine batches them) or on the network.
 constexpr size_t kConnectionThreads = 32;
 constexpr int kListenBacklog = 512;
 
@@ -184,19 +185,25 @@ void ApiServer::chat_completions(const httplib::Request& http_req, httplib::Resp
 void ApiServer::complete(const ChatRequest& req, httplib::Response& res) {
   const std::string id = completion_id();
   const int64_t created = unix_now();
+  // The n answers are generated concurrently: the engine decodes them together.
+  std::vector<std::future<std::pair<Choice, infer::Reply>>> answers;
+  for (int64_t i = 0; i < req.n; ++i)
+    answers.push_back(std::async(std::launch::async, [this, &req] {
+      StopMatcher stop(req.stop);
+      std::string text;
+      infer::Reply r = engine_.chat_until(req.messages, req.system, req.tools, req.overrides,
+                                          [&](const std::string& piece) {
+                                            text += stop.push(piece);
+                                            return !stop.stopped() && !stopping_;
+                                          });
+      text += stop.flush();
+      return std::make_pair(Choice{text, stop.stopped() ? "stop" : r.finish_reason}, r);
+    }));
   std::vector<Choice> choices;
   int64_t prompt_tokens = 0, completion_tokens = 0;
-  std::lock_guard<std::mutex> lock(engine_mutex_);
-  for (int64_t i = 0; i < req.n; ++i) {
-    StopMatcher stop(req.stop);
-    std::string text;
-    infer::Reply r = engine_.chat_until(req.messages, req.system, req.tools, req.overrides,
-                                        [&](const std::string& piece) {
-                                          text += stop.push(piece);
-                                          return !stop.stopped() && !stopping_;
-                                        });
-    text += stop.flush();
-    choices.push_back({text, stop.stopped() ? "stop" : r.finish_reason});
+  for (auto& a : answers) {
+    auto [choice, r] = a.get();
+    choices.push_back(choice);
     prompt_tokens = r.prompt_tokens;
     completion_tokens += r.completion_tokens;
   }
@@ -223,7 +230,6 @@ void ApiServer::stream(std::shared_ptr<const ChatRequest> req, httplib::Response
     StopMatcher stop(req->stop);
     std::string finish = "stop";
     try {
-      std::lock_guard<std::mutex> lock(engine_mutex_);
       infer::Reply r = engine_.chat_until(req->messages, req->system, req->tools, req->overrides,
                                           [&](const std::string& piece) {
                                             std::string text = stop.push(piece);

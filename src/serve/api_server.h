@@ -1,13 +1,11 @@
 // The OpenAI-compatible HTTP API over one ChatEngine (LLaMA-Factory's
 // api/app.py): GET /v1/models, POST /v1/chat/completions (JSON or server-sent
-// events), GET /health. Requests are served from a thread pool; generation is
-// serialised through one lock on the engine, as LLaMA-Factory's default
-// MAX_CONCURRENT=1 does.
+// events), GET /health. Requests are served from a thread pool and generated
+// concurrently: the chat engine batches them (continuous batching).
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "infer/chat_engine.h"
@@ -60,7 +58,6 @@ class ApiServer {
   const infer::ChatEngine& engine_;
   ApiOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::mutex engine_mutex_;
   std::atomic<bool> stopping_{false}, serving_{false};
   int listen_fd_ = -1;
 };

@@ -61,7 +61,8 @@ fs::path save_checkpoint(const models::Decoder& model, const Trainable& trainabl
                              {"total_tokens", progress.total_tokens},
                              {"loss_scale", progress.loss_scale},
                              {"loss_scale_good_steps", progress.loss_scale_good_steps},
-                             {"optimizer_steps", optimizer.steps_taken()}};
+                             {"optimizer_steps", optimizer.steps_taken()},
+                             {"world_size", progress.world_size}};
     write_file_atomic(dir.path() / "resume_state.json", resume.dump(2) + "\n");
     dir.commit();
   }
@@ -120,6 +121,7 @@ Progress load_checkpoint(const fs::path& dir, Trainable& trainable, AdamW& optim
   p.total_tokens = resume.value("total_tokens", int64_t{0});
   p.loss_scale = resume.value("loss_scale", 1.0);
   p.loss_scale_good_steps = resume.value("loss_scale_good_steps", int64_t{0});
+  p.world_size = resume.value("world_size", 1);
   return p;
 }
 

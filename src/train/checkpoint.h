@@ -23,6 +23,9 @@ struct Progress {
   int64_t total_tokens = 0;
   double loss_scale = 1.0;       // fp16 dynamic loss scaling state
   int64_t loss_scale_good_steps = 0;
+  // Processes of the run that wrote the checkpoint: the data position counts
+  // global batches, so a resume must keep the world size.
+  int world_size = 1;
 };
 
 // Adapter or full weights (+ config.json, generation_config.json, tokenizer files).

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runtime.h"
+#include "dist/launcher.h"
 #include "models/model_source.h"
 #include "ops/backend.h"
 
@@ -34,9 +35,14 @@ std::optional<fs::path> last_checkpoint(const fs::path& dir) {
 
 namespace {
 
+// The launcher's per-rank log folder does not count: it is created before the workers look.
 bool non_empty_dir(const fs::path& p) {
   std::error_code ec;
-  return fs::is_directory(p, ec) && fs::directory_iterator(p, ec) != fs::directory_iterator();
+  if (!fs::is_directory(p, ec)) return false;
+  for (const auto& e : fs::directory_iterator(p, ec)) {
+    if (e.path().filename() != dist::kRankLogDir) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -71,15 +77,20 @@ TrainPlan plan_training(const hparams::Args& args) {
   LF_CHECK(!(tr.bf16 && tr.fp16), "bf16 and fp16 cannot both be true: choose one");
 
   ops::init_backends();  // device discovery needs every compiled backend registered
+  plan.dist = dist::dist_env_from_environment();
   plan.device = resolve_device(args.model.device);
+  if (plan.dist.distributed() && plan.device.type != DeviceType::cpu) {
+    // One process per device: worker LOCAL_RANK takes the LOCAL_RANK'th visible device.
+    int count = runtime_for(plan.device).device_count();
+    LF_CHECK(plan.dist.local_rank < count, "LOCAL_RANK=", plan.dist.local_rank, " but only ", count,
+             " ", device_type_name(plan.device.type), " device(s) are visible on this node: "
+             "start at most as many processes per node as devices (NPROC_PER_NODE, or the "
+             "visibility variable ", visibility_variable_name(plan.device.type), ")");
+    plan.device.index = plan.dist.local_rank;
+  }
   plan.compute_dtype = tr.bf16 || ft.pure_bf16 ? DType::bf16 : tr.fp16 ? DType::f16 : DType::f32;
   if (plan.compute_dtype == DType::f32) {
     log::warn("We recommend enable mixed precision training.");
-  }
-  if (plan.method != Method::lora && plan.compute_dtype != DType::f32) {
-    log::warn(ft.finetuning_type,
-              " fine-tuning keeps its trainable weights and computes in float32 in this version");
-    plan.compute_dtype = DType::f32;
   }
   if (plan.compute_dtype == DType::bf16 &&
       !runtime_for(plan.device).supports_dtype(plan.device.index, DType::bf16)) {

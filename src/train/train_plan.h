@@ -9,6 +9,7 @@
 #include "core/device.h"
 #include "core/dtype.h"
 #include "data/options.h"
+#include "dist/dist_env.h"
 #include "hparams/args.h"
 
 namespace lf::train {
@@ -25,6 +26,7 @@ struct TrainPlan {
   std::optional<std::filesystem::path> resume_from;  // a checkpoint-N directory
   bool gradient_checkpointing = true;
   bool loss_scaling = false;  // fp16 compute: dynamic loss scaling
+  dist::DistEnv dist;         // this worker's place in a distributed run
 };
 
 TrainPlan plan_training(const hparams::Args& args);

@@ -47,7 +47,7 @@ void setup_lora(models::Decoder& model, const TrainPlan& plan, Trainable& t) {
   t.lora.use_rslora = ft.use_rslora;
   t.lora.target = split_list(ft.lora_target);
   LF_CHECK(!t.lora.target.empty(), "lora_target is empty: use all or a comma list of modules");
-  LF_CHECK(!ft.additional_target, "additional_target is not supported yet: remove it");
+  if (ft.additional_target) t.lora.modules_to_save = split_list(*ft.additional_target);
 
   std::vector<std::string> adapters;
   if (plan.args.model.adapter_name_or_path) adapters = split_list(*plan.args.model.adapter_name_or_path);
@@ -66,6 +66,14 @@ void setup_lora(models::Decoder& model, const TrainPlan& plan, Trainable& t) {
     t.lora.rank = loaded.rank;
     t.lora.alpha = loaded.alpha;
     t.lora.use_rslora = loaded.use_rslora;
+    // The adapter's modules_to_save were loaded as parameters; as PEFT, its
+    // saved configuration decides them.
+    if (ft.additional_target && t.lora.modules_to_save != loaded.modules_to_save) {
+      log::warn("additional_target is ignored when training an existing adapter further: "
+                "its adapter_config.json decides modules_to_save");
+    }
+    t.lora.modules_to_save = loaded.modules_to_save;
+    t.lora.saved_weights = loaded.saved_weights;
     log::info("Resume training from adapter ", adapters.back());
   } else {
     auto linears = models::select_lora_targets(model, t.lora.target);
@@ -76,7 +84,11 @@ void setup_lora(models::Decoder& model, const TrainPlan& plan, Trainable& t) {
     log::info("Found linear modules: ", found);
     t.adapters = models::attach_lora(model, t.lora, static_cast<uint64_t>(plan.args.training.seed));
   }
-  for (auto& [name, var] : models::lora_parameters(t.adapters)) {
+  if (merge_count == adapters.size() && !t.lora.modules_to_save.empty())
+    models::train_modules_to_save(model, t.lora);
+  auto params = models::lora_parameters(t.adapters);
+  for (auto& p : models::saved_module_parameters(t.lora)) params.push_back(std::move(p));
+  for (auto& [name, var] : params) {
     t.params.push_back({name, var});
     t.trainable_count += var.value().numel();
   }

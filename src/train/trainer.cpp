@@ -17,11 +17,13 @@
 #include "data/collator.h"
 #include "data/dataset.h"
 #include "data/vocab.h"
+#include "dist/process_group.h"
 #include "models/decoder.h"
 #include "ops/ops.h"
 #include "tokenizer/tokenizer.h"
 #include "train/batches.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel.h"
 #include "train/loss_plot.h"
 #include "train/loss_scaler.h"
 #include "train/lr_scheduler.h"
@@ -79,15 +81,21 @@ int64_t resolve_interval(double value, int64_t total) {
   return static_cast<int64_t>(value);
 }
 
+// The mean of the evaluation batches' mean losses. In a distributed run rank r
+// evaluates batches r, r+W, ... and the sums are reduced, so every rank gets
+// the single-process figure.
 double evaluate(const models::Decoder& model, const std::vector<data::EncodedExample>& rows,
-                const data::CollateOptions& collate, int64_t batch_size, Device device) {
+                const data::CollateOptions& collate, int64_t batch_size, Device device,
+                dist::ProcessGroup* group) {
   ag::NoGradGuard no_grad;
   double sum = 0;
   int64_t batches = 0;
   auto all = epoch_batches(rows, batch_size, 0, 0, false);
-  ProgressBar bar("Evaluating", static_cast<int64_t>(all.size()));
-  for (const auto& rows_in_batch : all) {
-    DeviceBatch b = to_device(data::collate(rows_in_batch, collate), device);
+  const size_t stride = group ? static_cast<size_t>(group->world_size()) : 1;
+  const size_t first = group ? static_cast<size_t>(group->rank()) : 0;
+  ProgressBar bar("Evaluating", static_cast<int64_t>((all.size() + stride - 1 - first) / stride));
+  for (size_t i = first; i < all.size(); i += stride) {
+    DeviceBatch b = to_device(data::collate(all[i], collate), device);
     ag::Var loss = model.loss(b.ids, b.labels, b.positions, b.attn, false);
     float v = loss.value().item();
     if (std::isfinite(v)) {
@@ -97,6 +105,11 @@ double evaluate(const models::Decoder& model, const std::vector<data::EncodedExa
     bar.update(batches);
   }
   bar.finish();
+  if (group) {
+    auto r = group->all_reduce_sum({sum, static_cast<double>(batches)});
+    sum = r[0];
+    batches = static_cast<int64_t>(std::llround(r[1]));
+  }
   return batches ? sum / static_cast<double>(batches) : NAN;
 }
 
@@ -105,8 +118,18 @@ double evaluate(const models::Decoder& model, const std::vector<data::EncodedExa
 int run_train(const hparams::Args& args) {
   TrainPlan plan = plan_training(args);
   const auto& tr = plan.args.training;
-  log::info("Process rank: 0, world size: 1, device: ", plan.device.str(),
+  const int world = plan.dist.world_size, rank = plan.dist.rank;
+  log::info("Process rank: ", rank, ", world size: ", world, ", device: ", plan.device.str(),
             ", compute dtype: ", dtype_name(plan.compute_dtype));
+  // Every rank has planned (and judged the output directory) before the
+  // rendezvous completes, so rank 0's first writes cannot sway another rank.
+  std::unique_ptr<dist::ProcessGroup> group;
+  if (plan.dist.distributed()) {
+    group = std::make_unique<dist::ProcessGroup>(plan.dist, plan.device,
+                                                 std::chrono::seconds(tr.ddp_timeout));
+    log::info("Process group: ", world, " ranks, collectives through ", group->engine());
+  }
+  const bool main_rank = rank == 0;
 
   // ---- data ----
   tok::Tokenizer tokenizer = tok::Tokenizer::load(plan.model_dir.string());
@@ -145,8 +168,8 @@ int run_train(const hparams::Args& args) {
   acfg.max_grad_norm = static_cast<float>(tr.max_grad_norm);
   AdamW optimizer(trainable.params, acfg);
 
-  fs::create_directories(plan.output_dir);
-  if (tr.overwrite_output_dir && fs::exists(plan.output_dir / "trainer_log.jsonl")) {
+  if (main_rank) fs::create_directories(plan.output_dir);
+  if (main_rank && tr.overwrite_output_dir && fs::exists(plan.output_dir / "trainer_log.jsonl")) {
     log::warn("Previous trainer log in this folder will be deleted.");
     fs::remove(plan.output_dir / "trainer_log.jsonl");
   }
@@ -155,11 +178,15 @@ int run_train(const hparams::Args& args) {
   if (!tr.do_train) {
     LF_CHECK(tr.do_eval, "nothing to do: set do_train: true (or do_eval: true)");
     LF_CHECK(!prepared.eval.empty(), "do_eval needs evaluation data: set val_size or eval_dataset");
-    double eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
-    nlohmann::json metrics = {{"eval_loss", eval_loss}};
-    write_file_atomic(plan.output_dir / "eval_results.json", metrics.dump(2) + "\n");
-    write_file_atomic(plan.output_dir / "all_results.json", metrics.dump(2) + "\n");
-    std::printf("***** eval metrics *****\n  eval_loss = %.4f\n", eval_loss);
+    double eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size,
+                                plan.device, group.get());
+    if (main_rank) {
+      nlohmann::json metrics = {{"eval_loss", eval_loss}};
+      write_file_atomic(plan.output_dir / "eval_results.json", metrics.dump(2) + "\n");
+      write_file_atomic(plan.output_dir / "all_results.json", metrics.dump(2) + "\n");
+      std::printf("***** eval metrics *****\n  eval_loss = %.4f\n", eval_loss);
+    }
+    if (group) group->finish();
     return 0;
   }
 
@@ -167,7 +194,9 @@ int run_train(const hparams::Args& args) {
   const int64_t bs = tr.per_device_train_batch_size;
   const int64_t accum = tr.gradient_accumulation_steps;
   LF_CHECK(bs > 0 && accum > 0, "per_device_train_batch_size and gradient_accumulation_steps must be positive");
-  const int64_t micro_per_epoch = (static_cast<int64_t>(prepared.train.size()) + bs - 1) / bs;
+  // A step consumes the global batch (bs × world) per micro-step, split over ranks.
+  const int64_t global_bs = bs * world;
+  const int64_t micro_per_epoch = (static_cast<int64_t>(prepared.train.size()) + global_bs - 1) / global_bs;
   const int64_t steps_per_epoch = std::max<int64_t>(1, micro_per_epoch / accum);
   const int64_t total_steps = tr.max_steps > 0
       ? tr.max_steps
@@ -185,21 +214,34 @@ int run_train(const hparams::Args& args) {
   const uint64_t seed = static_cast<uint64_t>(tr.seed);
 
   Progress prog;
+  prog.world_size = world;
   LossScaler scaler(plan.loss_scaling);
   ag::set_rng_state(seed * 0x9E3779B97F4A7C15ull + 1);
   if (plan.resume_from) {
     nlohmann::json state;
     prog = load_checkpoint(*plan.resume_from, trainable, optimizer, &state);
+    LF_CHECK(prog.world_size == world, "checkpoint ", plan.resume_from->string(),
+             " was written by a run with ", prog.world_size, " process(es) but this run has ",
+             world, ": its data position counts global batches of that world size. Resume with ",
+             prog.world_size, " process(es) (devices), or start afresh with overwrite_output_dir: "
+             "true or another output_dir");
     tlog.restore(state);
     ag::set_rng_state(prog.dropout_rng);
     scaler.restore(prog.loss_scale, prog.loss_scale_good_steps);
     log::info("Resumed from ", plan.resume_from->string(), " at step ", prog.global_step);
   }
 
+  std::unique_ptr<GradientReducer> reducer;
+  if (group) {
+    reducer = std::make_unique<GradientReducer>(*group, trainable.params);
+    reducer->broadcast_params();
+  }
+
   log::info("***** Running training *****");
   log::info("  Num examples = ", prepared.train.size());
   log::info("  Num Epochs = ", tr.num_train_epochs);
   log::info("  Instantaneous batch size per device = ", bs);
+  log::info("  Total train batch size (w. parallel & accumulation) = ", global_bs * accum);
   log::info("  Gradient Accumulation steps = ", accum);
   log::info("  Total optimization steps = ", total_steps);
   log::info("  Number of trainable parameters = ", trainable.trainable_count);
@@ -216,12 +258,13 @@ int run_train(const hparams::Args& args) {
   };
 
   std::vector<std::vector<const data::EncodedExample*>> batches =
-      epoch_batches(prepared.train, bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
+      epoch_batches(prepared.train, global_bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
   double window_loss = 0;
   int64_t window_steps = 0, window_tokens = 0;
   double train_loss_sum = 0;
   int64_t train_loss_steps = 0;
   auto window_start = std::chrono::steady_clock::now();
+  const auto loop_start = window_start;
   int interrupted = 0;
 
   while (prog.global_step < total_steps) {
@@ -231,18 +274,46 @@ int run_train(const hparams::Args& args) {
       if (prog.micro_in_epoch >= static_cast<int64_t>(batches.size())) {
         prog.epoch++;
         prog.micro_in_epoch = 0;
-        batches = epoch_batches(prepared.train, bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
+        batches = epoch_batches(prepared.train, global_bs, seed, static_cast<uint64_t>(prog.epoch), shuffle);
       }
-      DeviceBatch b = to_device(data::collate(batches[static_cast<size_t>(prog.micro_in_epoch)], collate),
-                                plan.device);
+      const Rows& global = batches[static_cast<size_t>(prog.micro_in_epoch)];
       prog.micro_in_epoch++;
+      Rows mine = group ? rank_slice(global, rank, bs) : global;
+      // This rank's mean loss weighs its share of the global batch's loss
+      // tokens (every rank can count every slice), so the summed gradient is
+      // the single-process one. A rank whose slice of a short last batch is
+      // empty still runs (weight 0) to take part in the reduction.
+      double weight = 1.0;
+      const bool filler = mine.empty();
+      if (filler) mine = Rows{global.front()};
+      data::Batch host = data::collate(mine, collate);
+      if (group) {
+        int64_t all_tokens = 0;
+        for (int r = 0; r < world; ++r) {
+          Rows part = rank_slice(global, r, bs);
+          if (!part.empty()) all_tokens += loss_tokens(data::collate(part, collate));
+        }
+        weight = filler || all_tokens == 0
+                     ? 0.0 : static_cast<double>(loss_tokens(host)) / static_cast<double>(all_tokens);
+      }
+      DeviceBatch b = to_device(host, plan.device);
       ag::Var loss = model.loss(b.ids, b.labels, b.positions, b.attn, plan.gradient_checkpointing);
       // Each micro-batch's mean loss weighs 1/accum, as the HF Trainer does
       // (times the loss scale in fp16; the optimiser divides it out again).
-      float seed_grad = static_cast<float>(scaler.scale() / static_cast<double>(accum));
+      float seed_grad = static_cast<float>(scaler.scale() * weight / static_cast<double>(accum));
       ag::backward(loss, ops::full({1}, seed_grad, DType::f32, loss.value().device()));
-      step_loss += loss.value().item() / static_cast<double>(accum);
-      step_tokens += b.tokens;
+      if (weight > 0) step_loss += loss.value().item() * weight / static_cast<double>(accum);
+      if (!filler) step_tokens += b.tokens;
+    }
+    if (group) {
+      reducer->all_reduce();
+      // The logged loss and token count are the whole group's; a signal on
+      // any rank stops every rank at the same step.
+      auto r = group->all_reduce_sum({step_loss, static_cast<double>(step_tokens),
+                                      static_cast<double>(g_signal.load())});
+      step_loss = r[0];
+      step_tokens = std::llround(r[1]);
+      if (r[2] > 0 && g_signal.load() == 0) g_signal.store(SIGTERM);
     }
     double lr = learning_rate_at(sched, prog.global_step);
     float grad_norm = optimizer.step(static_cast<float>(lr), static_cast<float>(1.0 / scaler.scale()));
@@ -279,7 +350,7 @@ int run_train(const hparams::Args& args) {
       e.total_tokens = prog.total_tokens;
       e.elapsed_seconds = bar.elapsed_seconds();
       e.remaining_seconds = bar.remaining_seconds();
-      tlog.log(e);
+      if (main_rank) tlog.log(e);
       window_loss = 0;
       window_steps = 0;
       window_tokens = 0;
@@ -290,18 +361,21 @@ int run_train(const hparams::Args& args) {
       e.step = prog.global_step;
       e.total_steps = total_steps;
       e.epoch = epoch_of(prog);
-      e.eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
+      e.eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size,
+                             plan.device, group.get());
       e.elapsed_seconds = bar.elapsed_seconds();
       e.remaining_seconds = bar.remaining_seconds();
-      tlog.log(e);
+      if (main_rank) tlog.log(e);
       log::info("step ", prog.global_step, ": eval_loss = ", *e.eval_loss);
     }
     interrupted = g_signal.load();
     bool at_save = save_every > 0 && prog.global_step % save_every == 0 && prog.global_step < total_steps;
     if (at_save || interrupted) {
-      fs::path ck = save_checkpoint(model, trainable, optimizer, prog, trainer_state(prog), plan);
+      fs::path ck = plan.output_dir / ("checkpoint-" + std::to_string(prog.global_step));
+      if (main_rank) ck = save_checkpoint(model, trainable, optimizer, prog, trainer_state(prog), plan);
       if (interrupted) {
         bar.finish();
+        if (group) group->finish();  // no rank leaves before rank 0 has saved
         log::warn("Interrupted by signal ", interrupted, ": checkpoint saved to ", ck.string(),
                   ". Run the same command again to resume.");
         return 128 + interrupted;
@@ -310,7 +384,26 @@ int run_train(const hparams::Args& args) {
   }
   bar.finish();
 
-  // ---- outputs ----
+  const double train_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+
+  // ---- outputs (rank 0 writes; every rank takes part in the evaluation) ----
+  std::optional<double> final_eval;
+  if (tr.do_eval && !prepared.eval.empty()) {
+    final_eval = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device,
+                          group.get());
+  }
+  if (group) {
+    log::info("Data parallel: gradient all-reduce took ", reducer->seconds(), " s of ",
+              train_seconds, " s training (",
+              train_seconds > 0 ? 100.0 * reducer->seconds() / train_seconds : 0.0, "%), ",
+              prog.global_step > 0 ? 1000.0 * reducer->seconds() / static_cast<double>(prog.global_step) : 0.0,
+              " ms per step");
+  }
+  if (!main_rank) {
+    group->finish();
+    return 0;
+  }
   save_model_files(plan.output_dir, model, trainable, plan);
   write_file_atomic(plan.output_dir / "trainer_state.json", trainer_state(prog).dump(2) + "\n");
   nlohmann::json results = {
@@ -318,15 +411,14 @@ int run_train(const hparams::Args& args) {
       {"total_flos", 0},
       {"train_loss", train_loss_steps ? train_loss_sum / static_cast<double>(train_loss_steps) : 0.0},
       {"train_runtime", bar.elapsed_seconds()},
-      {"train_samples_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step * bs * accum) / bar.elapsed_seconds() : 0.0},
+      {"train_samples_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step * global_bs * accum) / bar.elapsed_seconds() : 0.0},
       {"train_steps_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step) / bar.elapsed_seconds() : 0.0},
   };
   write_file_atomic(plan.output_dir / "train_results.json", results.dump(2) + "\n");
   nlohmann::json all = results;
-  if (tr.do_eval && !prepared.eval.empty()) {
-    double eval_loss = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device);
-    all["eval_loss"] = eval_loss;
-    write_file_atomic(plan.output_dir / "eval_results.json", nlohmann::json({{"eval_loss", eval_loss}}).dump(2) + "\n");
+  if (final_eval) {
+    all["eval_loss"] = *final_eval;
+    write_file_atomic(plan.output_dir / "eval_results.json", nlohmann::json({{"eval_loss", *final_eval}}).dump(2) + "\n");
   }
   write_file_atomic(plan.output_dir / "all_results.json", all.dump(2) + "\n");
   std::printf("***** train metrics *****\n");
@@ -344,6 +436,7 @@ int run_train(const hparams::Args& args) {
     }
   }
   log::info("Model saved to ", plan.output_dir.string());
+  if (group) group->finish();
   return 0;
 }
 

@@ -115,10 +115,11 @@ TEST(Loader, BadFilesAreClearErrors) {
 TEST(Loader, HubDatasetsSayWhatToDo) {
   DatasetAttr attr;
   attr.name = "alpaca_gpt4_en";
-  attr.source = Source::hf_hub;
+  attr.source = Source::om_hub;  // hub entries that are fetched: test_hub_dataset.cpp
+  attr.source_key = "om_hub_url";
   attr.location = "llamafactory/alpaca_gpt4_en";
   const std::string msg = error_of([&] { load_rows(attr, "data"); });
-  EXPECT_TRUE(contains(msg, "hf_hub_url")) << msg;
+  EXPECT_TRUE(contains(msg, "om_hub_url")) << msg;
   EXPECT_TRUE(contains(msg, "file_name")) << msg;
 }
 

@@ -2,6 +2,7 @@
 // authentication, hostile input, disconnects and concurrent streams.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <memory>
 #include <set>
@@ -263,6 +264,12 @@ TEST_F(ApiHttp, ClientLeavingMidStreamFreesTheServer) {
     c.send(req, res, err);
     EXPECT_GT(seen, 0u);
   }
+  // Every KV block of the abandoned streams goes back to the engine.
+  const lf::infer::BatchEngine& engine = server_->engine().batch_engine();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (engine.free_blocks() != engine.total_blocks() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(engine.free_blocks(), engine.total_blocks());
   auto r = post(port(), request("hello", 3));
   EXPECT_EQ(r.status, 200) << r.body;
 }
@@ -286,4 +293,5 @@ TEST_F(ApiHttp, ConcurrentStreamsEachMatchTheirSequentialGreedyAnswer) {
     EXPECT_EQ(a.content, expected[i]) << i;
     EXPECT_TRUE(a.done) << i;
   }
+  EXPECT_GT(server_->engine().batch_engine().peak_batch(), 1) << "the streams were never decoded together";
 }

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "backends/ascend/backend.h"
+#include "backends/ascend/hccl_collective.h"
 #include "backends/ascend/runtime.h"
 #include "core/error.h"
 
@@ -20,6 +21,7 @@ void register_backend() {
   register_runtime(std::move(rt));
   static AscendBackend backend;
   ops::register_backend(DeviceType::npu, &backend);
+  register_hccl_collective();
 }
 
 }  // namespace lf::ascend

@@ -30,6 +30,9 @@ class CpuBackend final : public ops::Backend {
   void attention_backward(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
                           const Tensor& out, const Tensor& lse, const ops::AttentionParams& p,
                           Tensor& dq, Tensor& dk, Tensor& dv) override;
+  void paged_attention(const Tensor& q, const Tensor& k_pool, const Tensor& v_pool,
+                       const Tensor& block_tables, const Tensor& kv_lens, float scale,
+                       Tensor& out) override;
   void embedding(const Tensor& ids, const Tensor& weight, Tensor& out) override;
   void embedding_backward(const Tensor& ids, const Tensor& dout, Tensor& dweight) override;
   void cross_entropy_chunk(const Tensor& logits, const Tensor& labels, int64_t col0,

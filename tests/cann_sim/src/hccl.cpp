@@ -1,18 +1,23 @@
-// libhccl: communicators between ranks that are threads of one process, each
-// on its own simulated device (reference §4.3: root info from the root rank,
-// the same nRanks / rootInfo on every rank). Collectives are queued on the
-// rank's stream; when a rank's stream reaches one, it waits for the other
-// ranks to reach it too (HCCL_CONNECT_TIMEOUT seconds, default 120).
+// libhccl: communicators between ranks that are processes (or threads of one
+// process), each on its own simulated device (reference §4.3: root info from
+// the root rank, the same nRanks / rootInfo on every rank). The root info
+// carries a rendezvous directory (under TMPDIR, else /dev/shm): each rank
+// publishes its contribution to collective #seq as a file written atomically
+// and reads the others' — collectives are queued on the rank's stream, and
+// when a stream reaches one it waits for the other ranks' files
+// (HCCL_CONNECT_TIMEOUT seconds, default 120).
 // CANN_SIM_FAULT=hccp makes initialisation fail as when an earlier process
 // still holds the NPU (EJ0001, HCCL_E_UNAVAIL).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <memory>
-#include <mutex>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "hccl/hccl.h"
@@ -21,35 +26,63 @@
 
 namespace {
 
+namespace fs = std::filesystem;
 using cann_sim::Fault;
 using cann_sim::TensorDesc;
-
-struct Slot {
-  std::vector<std::vector<double>> data;
-  int arrived = 0, done = 0;
-};
-
-struct Group {
-  uint32_t nranks = 0;
-  uint32_t joined = 0;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<uint64_t, Slot> slots;  // by collective sequence number
-};
+using Clock = std::chrono::steady_clock;
 
 struct Comm {
-  std::shared_ptr<Group> group;
-  uint32_t rank;
+  fs::path dir;
+  uint32_t nranks = 0, rank = 0;
   uint64_t issued = 0;
 };
 
-std::mutex g_mu;
-std::map<uint64_t, std::shared_ptr<Group>> g_groups;
 std::atomic<uint64_t> g_next_id{1};
 
 std::chrono::seconds timeout() {
   const char* v = std::getenv("HCCL_CONNECT_TIMEOUT");
   return std::chrono::seconds(v && std::atoi(v) > 0 ? std::atoi(v) : 120);
+}
+
+fs::path rendezvous_root() {
+  const char* t = std::getenv("TMPDIR");
+  if (t && *t) return t;
+  std::error_code ec;
+  return fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+}
+
+// Writes `bytes` to dir/name so that readers see all of it or nothing.
+void publish(const fs::path& dir, const std::string& name, uint32_t rank, const std::string& bytes) {
+  fs::path tmp = dir / (name + ".tmp" + std::to_string(rank));
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  fs::rename(tmp, dir / name);
+}
+
+// Waits (until `deadline`) for dir/name and returns its contents.
+bool collect(const fs::path& dir, const std::string& name, Clock::time_point deadline, std::string* bytes) {
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    std::ifstream in(dir / name, std::ios::binary);
+    if (in) {
+      bytes->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      return true;
+    }
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(2));
+  }
+}
+
+std::string slot_name(uint64_t seq, uint32_t rank) {
+  // Built with += : g++ 12 warns falsely (-Wrestrict) on "c" + string.
+  std::string name(1, 'c');
+  name += std::to_string(seq);
+  name += '_';
+  name += std::to_string(rank);
+  return name;
 }
 
 aclDataType acl_type(HcclDataType t) {
@@ -75,18 +108,29 @@ TensorDesc buffer(void* p, uint64_t count, aclDataType t) {
 
 // Runs on the rank's stream: publishes `mine`, waits for every rank, then
 // returns all ranks' contributions.
-std::vector<std::vector<double>> exchange(Comm c, uint64_t seq, std::vector<double> mine) {
-  Group& g = *c.group;
-  std::unique_lock<std::mutex> lock(g.mu);
-  Slot& s = g.slots[seq];
-  if (s.data.empty()) s.data.resize(g.nranks);
-  s.data[c.rank] = std::move(mine);
-  ++s.arrived;
-  g.cv.notify_all();
-  if (!g.cv.wait_for(lock, timeout(), [&] { return s.arrived == static_cast<int>(g.nranks); }))
-    throw Fault{ACL_ERROR_RT_INTERNAL_ERROR, "EI0002: HCCL collective timed out waiting for the other ranks"};
-  std::vector<std::vector<double>> all = s.data;
-  if (++s.done == static_cast<int>(g.nranks)) g.slots.erase(seq);
+std::vector<std::vector<double>> exchange(const Comm& c, uint64_t seq, const std::vector<double>& mine) {
+  publish(c.dir, slot_name(seq, c.rank), c.rank,
+          std::string(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(double)));
+  // Every rank has published seq-1 before this rank got here, so all have
+  // read this rank's seq-2 file.
+  if (seq >= 2) {
+    std::error_code ec;
+    fs::remove(c.dir / slot_name(seq - 2, c.rank), ec);
+  }
+  std::vector<std::vector<double>> all(c.nranks);
+  auto deadline = Clock::now() + timeout();
+  for (uint32_t r = 0; r < c.nranks; ++r) {
+    if (r == c.rank) {
+      all[r] = mine;
+      continue;
+    }
+    std::string bytes;
+    if (!collect(c.dir, slot_name(seq, r), deadline, &bytes))
+      throw Fault{ACL_ERROR_RT_INTERNAL_ERROR,
+                  "EI0002: HCCL collective timed out waiting for rank " + std::to_string(r)};
+    all[r].resize(bytes.size() / sizeof(double));
+    std::memcpy(all[r].data(), bytes.data(), all[r].size() * sizeof(double));
+  }
   return all;
 }
 
@@ -98,8 +142,11 @@ HcclResult HcclGetRootInfo(HcclRootInfo* rootInfo) {
   if (!rootInfo) return HCCL_E_PTR;
   if (cann_sim::current_device() < 0) return HCCL_E_RUNTIME;  // aclrtSetDevice first
   std::memset(rootInfo->internal, 0, sizeof rootInfo->internal);
-  uint64_t id = (static_cast<uint64_t>(getpid()) << 32) | g_next_id++;
-  std::memcpy(rootInfo->internal, &id, sizeof id);
+  fs::path dir = rendezvous_root() /
+                 ("cann_sim_hccl_" + std::to_string(getpid()) + "_" + std::to_string(g_next_id++));
+  std::string text = dir.string();
+  if (text.size() >= sizeof rootInfo->internal) return HCCL_E_INTERNAL;
+  std::memcpy(rootInfo->internal, text.data(), text.size());
   return HCCL_SUCCESS;
 }
 
@@ -115,27 +162,26 @@ HcclResult HcclCommInitRootInfo(uint32_t nRanks, const HcclRootInfo* rootInfo, u
         "again. (simulated fault)");
     return HCCL_E_UNAVAIL;
   }
-  uint64_t id;
-  std::memcpy(&id, rootInfo->internal, sizeof id);
-  std::shared_ptr<Group> g;
-  {
-    std::lock_guard<std::mutex> lock(g_mu);
-    auto& slot = g_groups[id];
-    if (!slot) {
-      slot = std::make_shared<Group>();
-      slot->nranks = nRanks;
+  Comm c;
+  c.dir = std::string(rootInfo->internal, strnlen(rootInfo->internal, sizeof rootInfo->internal));
+  c.nranks = nRanks;
+  c.rank = rank;
+  // Made by the first rank to join, so a root info never used leaves nothing behind.
+  std::error_code ec;
+  fs::create_directories(c.dir, ec);
+  if (ec) return HCCL_E_PARA;
+  publish(c.dir, "join_" + std::to_string(rank), rank, std::to_string(nRanks));
+  auto deadline = Clock::now() + timeout();
+  for (uint32_t r = 0; r < nRanks; ++r) {
+    std::string n;
+    if (!collect(c.dir, "join_" + std::to_string(r), deadline, &n)) {
+      cann_sim::set_error("EI0006: HCCL communicator initialisation timed out: rank " +
+                          std::to_string(r) + " did not join");
+      return HCCL_E_TIMEOUT;
     }
-    g = slot;
+    if (n != std::to_string(nRanks)) return HCCL_E_PARA;
   }
-  std::unique_lock<std::mutex> lock(g->mu);
-  if (g->nranks != nRanks) return HCCL_E_PARA;
-  ++g->joined;
-  g->cv.notify_all();
-  if (!g->cv.wait_for(lock, timeout(), [&] { return g->joined >= g->nranks; })) {
-    cann_sim::set_error("EI0006: HCCL communicator initialisation timed out: not every rank joined");
-    return HCCL_E_TIMEOUT;
-  }
-  *comm = new Comm{g, rank};
+  *comm = new Comm(c);
   return HCCL_SUCCESS;
 }
 
@@ -170,7 +216,7 @@ HcclResult HcclBroadcast(void* buf, uint64_t count, HcclDataType dataType, uint3
   if (!buf || !comm) return HCCL_E_PTR;
   aclDataType t = acl_type(dataType);
   Comm* c = static_cast<Comm*>(comm);
-  if (t == ACL_DT_UNDEFINED || root >= c->group->nranks) return HCCL_E_PARA;
+  if (t == ACL_DT_UNDEFINED || root >= c->nranks) return HCCL_E_PARA;
   if (!cann_sim::is_device_memory(buf, count * aclDataTypeSize(t))) return HCCL_E_PARA;
   Comm copy = *c;
   uint64_t seq = c->issued++;
@@ -184,7 +230,15 @@ HcclResult HcclBroadcast(void* buf, uint64_t count, HcclDataType dataType, uint3
 
 HcclResult HcclCommDestroy(HcclComm comm) {
   if (!comm) return HCCL_E_PTR;
-  delete static_cast<Comm*>(comm);
+  Comm* c = static_cast<Comm*>(comm);
+  // The last rank to leave removes the rendezvous directory.
+  publish(c->dir, "bye_" + std::to_string(c->rank), c->rank, "");
+  bool all_left = true;
+  for (uint32_t r = 0; r < c->nranks; ++r)
+    all_left = all_left && fs::exists(c->dir / ("bye_" + std::to_string(r)));
+  std::error_code ec;
+  if (all_left) fs::remove_all(c->dir, ec);
+  delete c;
   return HCCL_SUCCESS;
 }
 
