@@ -121,7 +121,7 @@ std::vector<Example> load_examples(const std::string& names, const DataOptions& 
   if (list.empty()) return {};
   for (const auto& attr : read_dataset_info(options.dataset_dir, list)) {
     std::vector<Example>& all = per_dataset.emplace_back();
-    auto rows = load_rows(attr, options.dataset_dir);
+    auto rows = load_rows(attr, options);
     if (attr.num_samples) rows = sample_rows(std::move(rows), *attr.num_samples, options.seed);
     if (options.max_samples && static_cast<size_t>(*options.max_samples) < rows.size()) {
       rows.resize(static_cast<size_t>(*options.max_samples));

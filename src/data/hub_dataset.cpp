@@ -316,7 +316,6 @@ std::vector<Row> load_hub_rows(const DatasetAttr& attr, const hub::HubOptions& h
 
   hub::HubOptions o = hub;
   o.modelscope = attr.source == Source::ms_hub;
-  if (o.modelscope) o.token.reset();  // HF_TOKEN is not a ModelScope credential
   o.revision = "main";                // LLaMA-Factory loads hub datasets at their default branch
   try {
     const auto repo = hub::DatasetRepo::open(id, o);

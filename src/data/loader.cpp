@@ -102,11 +102,24 @@ std::vector<Row> read_rows(const std::string& path) {
 }
 
 std::vector<Row> load_rows(const DatasetAttr& attr, const std::string& dataset_dir) {
+  DataOptions options;
+  options.dataset_dir = dataset_dir;
+  return load_rows(attr, options);
+}
+
+std::vector<Row> load_rows(const DatasetAttr& attr, const DataOptions& options) {
+  const std::string& dataset_dir = options.dataset_dir;
   switch (attr.source) {
     case Source::hf_hub:
     case Source::ms_hub:
-    case Source::om_hub:
-      return load_hub_rows(attr, hub::HubOptions::from_env());
+    case Source::om_hub: {
+      hub::HubOptions hub = hub::HubOptions::from_env();
+      if (options.cache_dir) hub.cache_dir = options.cache_dir;
+      // HF_TOKEN is not a ModelScope credential; an explicit token wins over it.
+      if (attr.source == Source::ms_hub) hub.token = options.ms_hub_token;
+      else if (options.hf_hub_token) hub.token = options.hf_hub_token;
+      return load_hub_rows(attr, hub);
+    }
     case Source::script:
       fail("Dataset \"", attr.name, "\" uses a loading script (script_url: ", attr.location,
            "); scripts are Python and are not run here. Export the data as .json/.jsonl and use \"file_name\"");

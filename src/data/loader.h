@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/dataset_info.h"
+#include "data/options.h"
 
 namespace lf::data {
 
@@ -19,8 +20,11 @@ std::vector<Row> read_rows(const std::string& path);
 // Rows of a dataset_info entry: its file_name resolved against dataset_dir,
 // or a hub entry fetched through the hub client with the options of the
 // environment (HF_ENDPOINT, HF_HUB_CACHE / HF_HOME, HF_TOKEN, HF_HUB_OFFLINE,
-// MODELSCOPE_DOMAIN / MODELSCOPE_CACHE; see hub_dataset.h). Script and cloud
-// sources are an lf::Error saying how to use a local file instead.
+// MODELSCOPE_DOMAIN / MODELSCOPE_CACHE; see hub_dataset.h) under options'
+// cache_dir and hf_hub_token / ms_hub_token. Script and cloud sources are an
+// lf::Error saying how to use a local file instead.
+std::vector<Row> load_rows(const DatasetAttr& attr, const DataOptions& options);
+// The same with every option at its default but dataset_dir.
 std::vector<Row> load_rows(const DatasetAttr& attr, const std::string& dataset_dir);
 
 }  // namespace lf::data

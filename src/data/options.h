@@ -31,6 +31,9 @@ struct DataOptions {
   bool preserve_thinking = false;
   std::string tokenized_path;
   bool ignore_pad_token_for_loss = true;
+  // From ModelArguments, for hub datasets as LLaMA-Factory passes them to
+  // load_dataset / MsDataset.load; unset: the environment's (HF_HUB_CACHE, HF_TOKEN).
+  std::optional<std::string> cache_dir, hf_hub_token, ms_hub_token;
   uint64_t seed = 42;                       // from TrainingArguments
   Stage stage = Stage::sft;
 

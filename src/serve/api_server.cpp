@@ -84,8 +84,11 @@ ApiServer::ApiServer(const infer::ChatEngine& engine, ApiOptions options)
   // The library listens with a backlog of 5 (a compile-time setting of the
   // packaged build): a burst of simultaneous clients overflows it and some of
   // them are reset. Remember the listening socket to raise it after bind().
+  // Only SO_REUSEADDR, not httplib's default SO_REUSEPORT: with it a second
+  // server on a busy port would start and silently take half the clients.
   http_->set_socket_options([this](int sock) {
-    httplib::default_socket_options(sock);
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_fd_ = sock;
   });
   routes();

@@ -212,7 +212,6 @@ void WebChatServer::chat(const httplib::Request& http_req, httplib::Response& re
       return open;
     };
     try {
-      std::lock_guard<std::mutex> lock(engine_mutex_);
       const infer::Reply r = engine_.chat_until(req->messages, req->system, "", req->overrides,
                                                 [&](const std::string& piece) {
                                                   return send({{"text", piece}}) && !stopping_;

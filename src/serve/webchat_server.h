@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "infer/chat_engine.h"
@@ -60,7 +59,6 @@ class WebChatServer {
   const infer::ChatEngine& engine_;
   WebChatOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::mutex engine_mutex_;
   std::atomic<bool> stopping_{false}, serving_{false};
 };
 

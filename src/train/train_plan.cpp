@@ -139,6 +139,9 @@ data::DataOptions data_options(const TrainPlan& plan) {
   o.preserve_thinking = d.preserve_thinking;
   o.tokenized_path = d.tokenized_path.value_or("");
   o.ignore_pad_token_for_loss = d.ignore_pad_token_for_loss;
+  o.cache_dir = plan.args.model.cache_dir;
+  o.hf_hub_token = plan.args.model.hf_hub_token;
+  o.ms_hub_token = plan.args.model.ms_hub_token;
   o.seed = static_cast<uint64_t>(plan.args.training.seed);
   o.stage = plan.stage;
   return o;

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/hub_dataset.h"
+#include "data/loader.h"
 #include "fake_vocab.h"
 #include "hub/sha256.h"
 
@@ -306,6 +307,25 @@ TEST(HubDataset, EncodesTheSameAsTheLocalCopy) {
   o.dataset = "remote";
   prepare_data(o, tmpl);
   EXPECT_EQ(hub.served().size(), 2u);
+}
+
+TEST(HubDataset, ModelArgumentsGiveTheTokensAndTheCache) {
+  FakeDatasetHub hub;
+  const fs::path dir = scratch();
+  // HF_TOKEN is a Hugging Face credential only: ModelScope never receives it.
+  EnvGuard env(Env{{"HF_ENDPOINT", hub.endpoint()}, {"MODELSCOPE_DOMAIN", hub.endpoint()}, {"HF_TOKEN", "secret"}});
+  DataOptions o;
+  o.dataset_dir = dir.string();
+  o.cache_dir = (dir / "cache").string();
+  EXPECT_EQ(load_rows(hub_attr("org/gated"), o).size(), 12u);
+  EXPECT_TRUE(fs::exists(dir / "cache" / "datasets--org--gated"));
+  EXPECT_TRUE(contains(error_of([&] { load_rows(hub_attr("org/gated", Source::ms_hub), o); }), "org/gated"));
+  o.ms_hub_token = "secret";
+  EXPECT_EQ(load_rows(hub_attr("org/gated", Source::ms_hub), o).size(), 12u);
+  // hf_hub_token wins over HF_TOKEN.
+  o.hf_hub_token = "wrong";
+  fs::remove_all(dir / "cache");
+  EXPECT_TRUE(contains(error_of([&] { load_rows(hub_attr("org/gated"), o); }), "gated or private"));
 }
 
 TEST(HubDataset, MissingGatedAndOpenMindRepos) {

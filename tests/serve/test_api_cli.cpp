@@ -103,3 +103,27 @@ TEST(ApiCli, BadPortIsAClearError) {
   EXPECT_NE(r.out.find("API_PORT=80x is not a port number"), std::string::npos) << r.out;
   std::filesystem::remove_all(dir);
 }
+
+TEST(ApiCli, ABusyPortIsRefusedNotShared) {
+  auto dir = serve_scratch("cli_busy");
+  auto model = make_tiny_model(dir / "model");
+  // A listener that allows port sharing, as a first `api` with httplib's
+  // default options would: a second server must still be refused.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string port = std::to_string(ntohs(a.sin_port));
+  auto r = run_cli("api model_name_or_path=" + model.string() + " template=qwen",
+                   "API_HOST=127.0.0.1 API_PORT=" + port);
+  close(fd);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("port is in use"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}

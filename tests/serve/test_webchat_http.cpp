@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "http_client.h"
 #include "webchat_fixture.h"
@@ -183,4 +184,18 @@ TEST_F(WebChatHttp, AnEngineErrorArrivesInTheStream) {
   Streamed s = read_events(r.body);
   EXPECT_NE(s.error, "") << r.body.substr(0, 300);
   EXPECT_EQ(s.finish_reason, "");
+}
+
+TEST_F(WebChatHttp, TwoPagesAreAnsweredAtOnce) {
+  const std::vector<Message> a = {{Role::user, "first page"}}, b = {{Role::user, "second page, longer"}};
+  const std::string want_a = greedy_reply(server_->engine(), a, 24), want_b = greedy_reply(server_->engine(), b, 24);
+  HttpReply ra, rb;
+  std::thread ta([&] { ra = chat({{"messages", to_json(a)}, {"max_new_tokens", 24}, {"temperature", 0}}); });
+  std::thread tb([&] { rb = chat({{"messages", to_json(b)}, {"max_new_tokens", 24}, {"temperature", 0}}); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(ra.status, 200) << ra.body;
+  ASSERT_EQ(rb.status, 200) << rb.body;
+  EXPECT_EQ(read_events(ra.body).text, want_a);
+  EXPECT_EQ(read_events(rb.body).text, want_b);
 }

@@ -75,7 +75,13 @@ async function main() {
     history.push({ role: "assistant", content: first }, { role: "user", content: markup });
     assert.equal(second, await direct(history, { ...greedy, top_p: config.top_p, system: "You are terse." }));
 
-    // Stop ends a long answer where it is; the page is ready again.
+    // Stop ends a long answer where it is; the page is ready again. The tiny
+    // model can write 2000 tokens faster than the page is polled, so the
+    // download is throttled to keep the answer arriving while Stop is pressed.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions",
+                   { offline: false, latency: 0, downloadThroughput: 2048, uploadThroughput: -1 });
     await page.fill("#max_new_tokens", "2000");
     await page.fill("#query", "a long story please");
     await page.click("#submit");
@@ -84,6 +90,8 @@ async function main() {
     await page.click("#submit");
     await answerAt(page, 2, "stopped");
     assert.equal(await page.textContent("#submit"), "Submit");
+    await cdp.send("Network.emulateNetworkConditions",
+                   { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
     await page.click("#clear");
     assert.equal(await page.locator("#chatbot .message").count(), 0);
