@@ -1,238 +1,43 @@
-// Flash-style attention on the CPU: queries in blocks of kBq, keys in tiles of
-// kBk, an online softmax across tiles, so no Tq x Tk score matrix ever exists.
-// Forward: one work item per (batch, query head, query block). Backward: one
-// work item per (batch, kv head): it owns that head's dK/dV and the dQ of the
-// query heads sharing it (GQA), so threads never write the same memory.
-// Extra memory, all O(T): f32 copies of K and V, per-thread tiles forward, and
-// f32 Q / dO / dQ of one kv head's query group per work item backward.
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <vector>
+// Flash-style attention on the CPU: queries in blocks, keys in tiles, an online
+// softmax across tiles, so no Tq x Tk score matrix ever exists. bf16 inputs run
+// their tile products as bf16 dot products where the CPU has them (they are
+// exact in bf16, so only the rounding of P and dS is new); everything else
+// runs on f32 tiles.
+#include <initializer_list>
 
+#include "backends/cpu/cpu_attention.h"
 #include "backends/cpu/cpu_backend.h"
-#include "backends/cpu/cpu_convert.h"
-#include "backends/cpu/cpu_math.h"
-#include "backends/cpu/cpu_parallel.h"
 #include "backends/cpu/cpu_tile_gemm.h"
 
 namespace lf::cpu {
 namespace {
 
-constexpr int64_t kBq = 64;
-constexpr int64_t kBk = 64;
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-struct Geometry {
-  int64_t B, Tq, Tk, Hq, Hkv, D, group;
-  float scale;
-  bool causal;
-  const ops::AttentionParams* p;
-
-  explicit Geometry(const Tensor& q, const Tensor& k, const ops::AttentionParams& prm)
-      : B(q.size(0)), Tq(q.size(1)), Tk(k.size(1)), Hq(q.size(2)), Hkv(k.size(2)), D(q.size(3)),
-        group(q.size(2) / k.size(2)), causal(prm.causal), p(&prm) {
-    scale = prm.scale != 0.0f ? prm.scale : 1.0f / std::sqrt(static_cast<float>(D));
-  }
-  int64_t kv_len(int64_t b) const {
-    return p->kv_lens.defined() ? load_index(p->kv_lens.raw_data(), p->kv_lens.dtype(), b) : Tk;
-  }
-  // Key index visible to query i when causal: i sits at key position kv_len - Tq + i.
-  int64_t last_key(int64_t b, int64_t i) const {
-    const int64_t kl = kv_len(b);
-    return causal ? std::min(kl - 1, kl - Tq + i) : kl - 1;
-  }
-  // Keys j0 + jj with jj < the result pass the causal and kv_len tests for query i.
-  int64_t visible_in_tile(int64_t b, int64_t i, int64_t j0, int64_t nk) const {
-    return std::clamp<int64_t>(last_key(b, i) - j0 + 1, 0, nk);
-  }
-  bool same_segment(int64_t b, int64_t i, int64_t j) const {
-    if (!p->q_segments.defined()) return true;
-    return load_index(p->q_segments.raw_data(), p->q_segments.dtype(), b * Tq + i) ==
-           load_index(p->k_segments.raw_data(), p->k_segments.dtype(), b * Tk + j);
-  }
-  // Offset (elements) of row (b, t, h) of a [B, T, H, D] tensor.
-  int64_t row(int64_t b, int64_t t, int64_t T, int64_t h, int64_t H) const {
-    return ((b * T + t) * H + h) * D;
-  }
-};
-
-// cols[d][jj] = rows[jj][d] for jj < nk: a key/value tile transposed (row
-// stride ld in, kBk out).
-void transpose_rows(const float* rows, int64_t ld, int64_t nk, int64_t D, float* cols) {
-  for (int64_t jj = 0; jj < nk; ++jj)
-    for (int64_t d = 0; d < D; ++d) cols[d * kBk + jj] = rows[jj * ld + d];
-}
-
-// dst[jj][i] = src[i][jj] for i < nq, jj < nk (src row stride kBk, dst row stride kBq).
-void transpose_tile(const float* src, int64_t nq, int64_t nk, float* dst) {
-  for (int64_t jj = 0; jj < nk; ++jj)
-    for (int64_t i = 0; i < nq; ++i) dst[jj * kBq + i] = src[i * kBk + jj];
+bool bf16_tiles(std::initializer_list<const Tensor*> inputs) {
+  for (const Tensor* t : inputs)
+    if (t->dtype() != DType::bf16) return false;
+  return has_bf16_dot();
 }
 
 }  // namespace
 
 void CpuBackend::attention(const Tensor& q, const Tensor& k, const Tensor& v,
                            const ops::AttentionParams& p, Tensor& out, Tensor& lse) {
-  const Geometry g(q, k, p);
-  const int64_t D = g.D, qblocks = (g.Tq + kBq - 1) / kBq, ld = g.Hkv * D;
-  // K and V in f32 once (O(T) memory), so tiles are read in place, not reconverted.
-  const Tensor k32 = contiguous_f32(k), v32 = contiguous_f32(v);
-  float* lse_p = lse.data<float>();
-#pragma omp parallel if (q.numel() * g.Tk >= kParallelMin)
-  {
-    std::vector<float> qf(kBq * D), kt(D * kBk), s(kBq * kBk), acc(kBq * D), m(kBq), l(kBq);
-#pragma omp for schedule(dynamic)
-    for (int64_t unit = 0; unit < g.B * g.Hq * qblocks; ++unit) {
-      const int64_t b = unit / (g.Hq * qblocks), h = unit / qblocks % g.Hq;
-      const int64_t i0 = unit % qblocks * kBq, nq = std::min(kBq, g.Tq - i0), hk = h / g.group;
-      for (int64_t i = 0; i < nq; ++i) {
-        load_f32(elem_ptr(q, g.row(b, i0 + i, g.Tq, h, g.Hq)), q.dtype(), D, &qf[i * D]);
-        for (int64_t d = 0; d < D; ++d) qf[i * D + d] *= g.scale;
-      }
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      std::fill(m.begin(), m.end(), kNegInf);
-      std::fill(l.begin(), l.end(), 0.0f);
-      const int64_t j_end = g.last_key(b, i0 + nq - 1) + 1;
-      for (int64_t j0 = 0; j0 < j_end; j0 += kBk) {
-        const int64_t nk = std::min(kBk, j_end - j0);
-        const int64_t tile = g.row(b, j0, g.Tk, hk, g.Hkv);
-        transpose_rows(k32.data<float>() + tile, ld, nk, D, kt.data());
-        // Columns of s past nk come from stale kt columns and are never read.
-        tile_gemm(qf.data(), D, kt.data(), kBk, s.data(), kBk, nq, kBk, D, false);
-        for (int64_t i = 0; i < nq; ++i) {
-          float* si = &s[i * kBk];
-          const int64_t lim = g.visible_in_tile(b, i0 + i, j0, nk);
-          float mt = kNegInf;
-#pragma omp simd reduction(max : mt)
-          for (int64_t jj = 0; jj < nk; ++jj) {
-            si[jj] = jj < lim ? si[jj] : kNegInf;
-            mt = std::max(mt, si[jj]);
-          }
-          if (g.p->q_segments.defined()) {
-            mt = kNegInf;
-            for (int64_t jj = 0; jj < lim; ++jj) {
-              if (!g.same_segment(b, i0 + i, j0 + jj)) si[jj] = kNegInf;
-              mt = std::max(mt, si[jj]);
-            }
-          }
-          if (mt == kNegInf) {
-            std::fill(si, si + nk, 0.0f);
-            continue;
-          }
-          const float m_new = std::max(m[i], mt), corr = fast_exp(m[i] - m_new);
-          float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-          for (int64_t jj = 0; jj < nk; ++jj) {
-            si[jj] = fast_exp(si[jj] - m_new);
-            sum += si[jj];
-          }
-          l[i] = l[i] * corr + sum;
-          m[i] = m_new;
-          float* ai = &acc[i * D];
-#pragma omp simd
-          for (int64_t d = 0; d < D; ++d) ai[d] *= corr;
-        }
-        tile_gemm(s.data(), kBk, v32.data<float>() + tile, ld, acc.data(), D, nq, D, nk, true);
-      }
-      for (int64_t i = 0; i < nq; ++i) {
-        // A query that sees no key (padding) gets a zero output and lse = -inf.
-        const float inv = l[i] > 0.0f ? 1.0f / l[i] : 0.0f;
-        for (int64_t d = 0; d < D; ++d) acc[i * D + d] *= inv;
-        store_f32(&acc[i * D], D, out.dtype(), elem_ptr(out, g.row(b, i0 + i, g.Tq, h, g.Hq)));
-        lse_p[(b * g.Hq + h) * g.Tq + i0 + i] = l[i] > 0.0f ? m[i] + std::log(l[i]) : kNegInf;
-      }
-    }
-  }
+  const attn::Geometry g(q, k, p);
+  if (bf16_tiles({&q, &k, &v}))
+    attn::forward_bf16(g, q, k, v, out, lse);
+  else
+    attn::forward_f32(g, q, k, v, out, lse);
 }
 
 void CpuBackend::attention_backward(const Tensor& dout, const Tensor& q, const Tensor& k,
                                     const Tensor& v, const Tensor& out, const Tensor& lse,
                                     const ops::AttentionParams& p, Tensor& dq, Tensor& dk,
                                     Tensor& dv) {
-  const Geometry g(q, k, p);
-  const int64_t D = g.D, G = g.group, Tq = g.Tq, ld = g.Hkv * D;
-  const Tensor k32 = contiguous_f32(k), v32 = contiguous_f32(v);
-  const float* lse_p = lse.data<float>();
-#pragma omp parallel if (q.numel() * g.Tk >= kParallelMin)
-  {
-    std::vector<float> qf(G * Tq * D), dof(G * Tq * D), dqa(G * Tq * D), delta(G * Tq);
-    std::vector<float> kt(D * kBk), vt(D * kBk), dka(kBk * D), dva(kBk * D), pm(kBq * kBk), dp(kBq * kBk), pt(kBk * kBq), dst(kBk * kBq), orow(D);
-#pragma omp for schedule(dynamic)
-    for (int64_t unit = 0; unit < g.B * g.Hkv; ++unit) {
-      const int64_t b = unit / g.Hkv, hk = unit % g.Hkv;
-      for (int64_t gi = 0; gi < G; ++gi) {
-        const int64_t h = hk * G + gi;
-        for (int64_t i = 0; i < Tq; ++i) {
-          float* qi = &qf[(gi * Tq + i) * D];
-          float* di = &dof[(gi * Tq + i) * D];
-          const int64_t off = g.row(b, i, Tq, h, g.Hq);
-          load_f32(elem_ptr(q, off), q.dtype(), D, qi);
-          load_f32(elem_ptr(dout, off), dout.dtype(), D, di);
-          load_f32(elem_ptr(out, off), out.dtype(), D, orow.data());
-          // delta_i = rowsum(dO * O): the softmax-backward correction term.
-          float dsum = 0.0f;
-#pragma omp simd reduction(+ : dsum)
-          for (int64_t d = 0; d < D; ++d) dsum += di[d] * orow[d];
-          delta[gi * Tq + i] = dsum;
-        }
-      }
-      std::fill(dqa.begin(), dqa.end(), 0.0f);
-      const int64_t kl = g.kv_len(b);
-      for (int64_t j0 = 0; j0 < g.Tk; j0 += kBk) {
-        const int64_t nk = std::min(kBk, g.Tk - j0);
-        std::fill(dka.begin(), dka.end(), 0.0f);
-        std::fill(dva.begin(), dva.end(), 0.0f);
-        if (j0 < kl) {
-          const float* kf = k32.data<float>() + g.row(b, j0, g.Tk, hk, g.Hkv);
-          transpose_rows(kf, ld, nk, D, kt.data());
-          transpose_rows(v32.data<float>() + g.row(b, j0, g.Tk, hk, g.Hkv), ld, nk, D, vt.data());
-          for (int64_t gi = 0; gi < G; ++gi) {
-            const int64_t h = hk * G + gi;
-            for (int64_t i0 = 0; i0 < Tq; i0 += kBq) {
-              const int64_t nq = std::min(kBq, Tq - i0);
-              if (g.last_key(b, i0 + nq - 1) < j0) continue;
-              const float* qb = &qf[(gi * Tq + i0) * D];
-              const float* db = &dof[(gi * Tq + i0) * D];
-              tile_gemm(qb, D, kt.data(), kBk, pm.data(), kBk, nq, kBk, D, false);
-              tile_gemm(db, D, vt.data(), kBk, dp.data(), kBk, nq, kBk, D, false);
-              for (int64_t i = 0; i < nq; ++i) {
-                const float li = lse_p[(b * g.Hq + h) * Tq + i0 + i];
-                const int64_t lim = li == kNegInf ? 0 : g.visible_in_tile(b, i0 + i, j0, nk);
-                const float di = delta[gi * Tq + i0 + i];
-                float* pi = &pm[i * kBk];
-                float* dpi = &dp[i * kBk];
-#pragma omp simd
-                for (int64_t jj = 0; jj < nk; ++jj)
-                  pi[jj] = jj < lim ? fast_exp(pi[jj] * g.scale - li) : 0.0f;
-                if (g.p->q_segments.defined())
-                  for (int64_t jj = 0; jj < lim; ++jj)
-                    if (!g.same_segment(b, i0 + i, j0 + jj)) pi[jj] = 0.0f;
-#pragma omp simd
-                for (int64_t jj = 0; jj < nk; ++jj)
-                  dpi[jj] = pi[jj] * (dpi[jj] - di) * g.scale;  // dS, scale folded in
-              }
-              // dV += P^T dO, dK += dS^T Q, dQ += dS K.
-              transpose_tile(pm.data(), nq, nk, pt.data());
-              transpose_tile(dp.data(), nq, nk, dst.data());
-              tile_gemm(pt.data(), kBq, db, D, dva.data(), D, nk, D, nq, true);
-              tile_gemm(dst.data(), kBq, qb, D, dka.data(), D, nk, D, nq, true);
-              tile_gemm(dp.data(), kBk, kf, ld, &dqa[(gi * Tq + i0) * D], D, nq, D, nk, true);
-            }
-          }
-        }
-        for (int64_t jj = 0; jj < nk; ++jj) {
-          const int64_t off = g.row(b, j0 + jj, g.Tk, hk, g.Hkv);
-          store_f32(&dka[jj * D], D, dk.dtype(), elem_ptr(dk, off));
-          store_f32(&dva[jj * D], D, dv.dtype(), elem_ptr(dv, off));
-        }
-      }
-      for (int64_t gi = 0; gi < G; ++gi)
-        for (int64_t i = 0; i < Tq; ++i)
-          store_f32(&dqa[(gi * Tq + i) * D], D, dq.dtype(),
-                    elem_ptr(dq, g.row(b, i, Tq, hk * G + gi, g.Hq)));
-    }
-  }
+  const attn::Geometry g(q, k, p);
+  if (bf16_tiles({&dout, &q, &k, &v}))
+    attn::backward_bf16(g, dout, q, k, v, out, lse, dq, dk, dv);
+  else
+    attn::backward_f32(g, dout, q, k, v, out, lse, dq, dk, dv);
 }
 
 }  // namespace lf::cpu
