@@ -57,25 +57,27 @@ struct MatmulIn {
   bool ta, tb, shared;
   Vec a, b, c0;
 };
-inline MatmulIn matmul_in(DType dt, uint64_t seed) {
+// skinny: the decode shapes (a few rows against a [N, K] weight, trans_b),
+// which the CPU backend sends to its gemv kernel rather than oneDNN.
+inline MatmulIn matmul_in(DType dt, uint64_t seed, bool skinny = false) {
   std::mt19937_64 rng(seed);
   MatmulIn in;
   in.batch = pick(rng, {1, 1, 3});
-  in.M = pick(rng, {1, 5, 17, 64});
-  in.K = pick(rng, {1, 7, 32, 65});
-  in.N = pick(rng, {1, 3, 16, 33});
+  in.M = skinny ? pick(rng, {1, 2, 3, 8}) : pick(rng, {1, 5, 17, 64});
+  in.K = skinny ? pick(rng, {1, 17, 65, 769}) : pick(rng, {1, 7, 32, 65});
+  in.N = skinny ? pick(rng, {1, 3, 33, 100}) : pick(rng, {1, 3, 16, 33});
   in.ta = rng() & 1;
-  in.tb = rng() & 1;
+  in.tb = skinny || (rng() & 1);
   in.shared = in.batch > 1 && (rng() & 1);
   in.a = randn(in.batch * in.M * in.K, seed + 1, 1.0f, dt);
   in.b = randn((in.shared ? 1 : in.batch) * in.K * in.N, seed + 2, 1.0f, dt);
   in.c0 = randn(in.batch * in.M * in.N, seed + 3);
   return in;
 }
-inline Case matmul_case() {
-  return {"matmul",
-          [](Device d, DType dt, uint64_t seed) {
-            MatmulIn in = matmul_in(dt, seed);
+inline Case matmul_case(bool skinny = false) {
+  return {skinny ? "matmul_skinny" : "matmul",
+          [skinny](Device d, DType dt, uint64_t seed) {
+            MatmulIn in = matmul_in(dt, seed, skinny);
             Shape sa = in.ta ? Shape{in.batch, in.K, in.M} : Shape{in.batch, in.M, in.K};
             Shape sb = in.tb ? Shape{in.N, in.K} : Shape{in.K, in.N};
             if (!in.shared) sb.insert(sb.begin(), in.batch);
@@ -86,8 +88,8 @@ inline Case matmul_case() {
             ops::matmul_(acc, a, b, in.ta, in.tb, 0.5f, 1.0f);
             return host({{"c", c}, {"acc", acc}});
           },
-          [](DType dt, uint64_t seed) {
-            MatmulIn in = matmul_in(dt, seed);
+          [skinny](DType dt, uint64_t seed) {
+            MatmulIn in = matmul_in(dt, seed, skinny);
             return Expected{
                 {"c", ref::matmul(in.a, in.b, in.batch, in.M, in.K, in.N, in.ta, in.tb, in.shared)},
                 {"acc", ref::matmul(in.a, in.b, in.batch, in.M, in.K, in.N, in.ta, in.tb, in.shared,
@@ -543,9 +545,9 @@ inline Case sampling_case() {
 }
 
 inline std::vector<Case> conformance_cases() {
-  return {matmul_case(),    linear_case(),        rms_norm_case(),    rope_case(),
-          activation_case(), attention_case(),    embedding_case(),   cross_entropy_case(),
-          elementwise_case(), optimizer_case(),   sampling_case()};
+  return {matmul_case(),      matmul_case(true), linear_case(),    rms_norm_case(),
+          rope_case(),        activation_case(), attention_case(), embedding_case(),
+          cross_entropy_case(), elementwise_case(), optimizer_case(), sampling_case()};
 }
 
 }  // namespace lf::test
