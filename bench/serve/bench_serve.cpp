@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     models::LoadOptions lo;
     lo.dtype = DType::bf16;
     models::Decoder model = models::Decoder::load(o.model_dir, lo);
+    model.fuse_projections();  // as ChatEngine serves it
     const int64_t vocab = model.spec().vocab_size;
     const double wbytes = weight_bytes_per_token(model);
     infer::EngineOptions eo;

@@ -23,6 +23,8 @@ struct DecoderLayer {
   Linear q_proj, k_proj, v_proj, o_proj;
   ag::Var q_norm, k_norm;                   // [head_dim], Qwen3 only
   Linear gate_proj, up_proj, down_proj;
+  // Inference only (Decoder::fuse_projections): q|k|v and gate|up stacked.
+  Linear qkv_proj, gate_up_proj;
 };
 
 struct LoadOptions {
@@ -74,6 +76,16 @@ class Decoder {
                        const std::vector<const std::vector<int32_t>*>& tables,
                        PagedKvCache& cache) const;
   PagedKvCache make_paged_cache(int64_t num_blocks, int64_t block_size) const;
+
+  // Stacks each layer's q/k/v and gate/up weights into one matrix each and
+  // makes the separate weights row views of it, so inference reads them in
+  // two products instead of five: a decode step then starts fewer parallel
+  // regions and streams longer rows. No extra memory. Layers whose linears
+  // carry adapters or trainable weights are left as they are; gradients
+  // never flow through the stacked weights (they serve only without grad),
+  // and an adapter attached later switches its layer back to the separate
+  // products. Merge adapters (merge_lora) before calling this.
+  void fuse_projections();
 
  private:
   using Attend = std::function<ag::Var(int64_t layer, const ag::Var& q, const ag::Var& k,

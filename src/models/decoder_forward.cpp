@@ -53,10 +53,23 @@ Var Decoder::layer_forward(int64_t layer, const Var& x, const Tensor& positions,
   const int64_t hq = spec_.num_attention_heads, hkv = spec_.num_key_value_heads;
   const float eps = static_cast<float>(spec_.rms_norm_eps);
 
+  // Stacked projections hold constants: only inference may take them.
+  const bool stacked = ag::grad_mode() == ag::GradMode::off;
   Var h = ag::rms_norm(x, L.input_norm, eps);
-  Var q = ag::view(L.q_proj.forward(h), {B, T, hq, D});
-  Var k = ag::view(L.k_proj.forward(h), {B, T, hkv, D});
-  Var v = ag::view(L.v_proj.forward(h), {B, T, hkv, D});
+  Var q, k, v;
+  if (stacked && L.qkv_proj.weight.defined() && !L.q_proj.adapter && !L.k_proj.adapter && !L.v_proj.adapter) {
+    const Tensor y = L.qkv_proj.forward(h).value();
+    auto part = [&](int64_t from, int64_t heads) {
+      return Var(y.slice(1, from * D, (from + heads) * D).contiguous().view({B, T, heads, D}));
+    };
+    q = part(0, hq);
+    k = part(hq, hkv);
+    v = part(hq + hkv, hkv);
+  } else {
+    q = ag::view(L.q_proj.forward(h), {B, T, hq, D});
+    k = ag::view(L.k_proj.forward(h), {B, T, hkv, D});
+    v = ag::view(L.v_proj.forward(h), {B, T, hkv, D});
+  }
   if (spec_.qk_norm) {  // Qwen3: per-head RMSNorm before the rotation
     q = ag::rms_norm(q, L.q_norm, eps);
     k = ag::rms_norm(k, L.k_norm, eps);
@@ -66,7 +79,17 @@ Var Decoder::layer_forward(int64_t layer, const Var& x, const Tensor& positions,
   Var a = ag::view(attend(layer, q, k, v), {B * T, hq * D});
   Var r = ag::add(x, L.o_proj.forward(a));
   h = ag::rms_norm(r, L.post_attention_norm, eps);
-  Var m = L.down_proj.forward(ag::swiglu(L.gate_proj.forward(h), L.up_proj.forward(h)));
+  Var gate, up;
+  if (stacked && L.gate_up_proj.weight.defined() && !L.gate_proj.adapter && !L.up_proj.adapter) {
+    const Tensor y = L.gate_up_proj.forward(h).value();
+    const int64_t inter = L.gate_proj.out_features();
+    gate = Var(y.slice(1, 0, inter).contiguous());
+    up = Var(y.slice(1, inter, 2 * inter).contiguous());
+  } else {
+    gate = L.gate_proj.forward(h);
+    up = L.up_proj.forward(h);
+  }
+  Var m = L.down_proj.forward(ag::swiglu(gate, up));
   return ag::add(r, m);
 }
 
@@ -190,6 +213,50 @@ Tensor Decoder::forward_paged(const Tensor& ids, const std::vector<int64_t>& sta
   Tensor h = x.value().view({B, T, spec_.hidden_size}).select(1, T - 1).contiguous();
   h = ops::rms_norm(h, final_norm_.value(), static_cast<float>(spec_.rms_norm_eps)).y;
   return ops::cast(ops::linear(h, lm_head().value()), DType::f32);
+}
+
+namespace {
+
+// Stacks parts' weights (and biases) row-wise into fused; parts then view
+// their rows. Skipped, leaving fused undefined, unless every part is a plain
+// constant linear of one dtype.
+void stack_linears(const std::vector<Linear*>& parts, Linear& fused) {
+  const Tensor& w0 = parts[0]->weight.value();
+  const bool bias = parts[0]->bias.defined();
+  int64_t rows = 0;
+  for (const Linear* p : parts) {
+    if (p->adapter || p->weight.requires_grad() || p->weight.dtype() != w0.dtype() ||
+        p->in_features() != parts[0]->in_features() || p->bias.defined() != bias ||
+        (bias && (p->bias.requires_grad() || p->bias.dtype() != parts[0]->bias.dtype())))
+      return;
+    rows += p->out_features();
+  }
+  Tensor w = ops::zeros({rows, w0.size(1)}, w0.dtype(), w0.device());
+  Tensor b = bias ? ops::zeros({rows}, parts[0]->bias.dtype(), w0.device()) : Tensor();
+  int64_t at = 0;
+  for (Linear* p : parts) {
+    const int64_t n = p->out_features();
+    Tensor wpart = w.slice(0, at, at + n);
+    ops::copy_(wpart, p->weight.value());
+    p->weight = ag::Var(wpart);
+    if (bias) {
+      Tensor bpart = b.slice(0, at, at + n);
+      ops::copy_(bpart, p->bias.value());
+      p->bias = ag::Var(bpart);
+    }
+    at += n;
+  }
+  fused.weight = ag::Var(w);
+  if (bias) fused.bias = ag::Var(b);
+}
+
+}  // namespace
+
+void Decoder::fuse_projections() {
+  for (DecoderLayer& L : layers_) {
+    if (!L.qkv_proj.weight.defined()) stack_linears({&L.q_proj, &L.k_proj, &L.v_proj}, L.qkv_proj);
+    if (!L.gate_up_proj.weight.defined()) stack_linears({&L.gate_proj, &L.up_proj}, L.gate_up_proj);
+  }
 }
 
 }  // namespace lf::models

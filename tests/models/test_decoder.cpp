@@ -115,6 +115,14 @@ TEST_P(DecoderMatchesReference, F32LogitsAndLoss) {
   lf::ops::AttentionParams attn;
   float loss = m.loss(batch(kSeqs), batch(kLabels), Tensor(), attn, false).value().item();
   EXPECT_NEAR(loss, ref["loss"].get<double>(), 1e-4);
+
+  // Stacked q|k|v and gate|up products (inference) give the same logits; the
+  // training path, on the row views they leave behind, the same loss.
+  m.fuse_projections();
+  KvCache fused_cache = m.make_cache(2, 16);
+  auto [fused_worst, fused_scale] = compare_logits(m.forward(batch(kSeqs), fused_cache, true), ref);
+  EXPECT_LE(fused_worst, 2e-6 * std::max(fused_scale, 1.0));
+  EXPECT_EQ(m.loss(batch(kSeqs), batch(kLabels), Tensor(), attn, false).value().item(), loss);
 }
 
 INSTANTIATE_TEST_SUITE_P(
