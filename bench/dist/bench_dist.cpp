@@ -2,9 +2,11 @@
 // benchmark model (bench/train) with LoRA rank 8 for a few steps as 1 worker
 // process, then as 2 (each with OMP_NUM_THREADS=1 unless set, the same
 // per-rank batch, so the global batch doubles), and prints tokens/s, the
-// scaling efficiency and the gradient all-reduce's seconds per step and share
-// of the step time (goal: at most 10%). The workers are this binary again,
-// started with RANK/WORLD_SIZE/MASTER_PORT as the launcher would.
+// scaling efficiency, the gradient all-reduce's seconds per step and share of
+// the step time (goal: at most 10%), and the part of it left exposed — not
+// hidden behind backward (LLAMAFACTORY_DDP_OVERLAP=0 turns the overlap off).
+// The workers are this binary again, started with RANK/WORLD_SIZE/MASTER_PORT
+// as the launcher would.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -88,7 +90,10 @@ double now() {
 }
 
 struct Figures {
-  double step_s = 0, allreduce_s = 0;  // per timed step, on rank 0
+  // Per timed step, on rank 0: the step, the engine's all-reduce time, and
+  // the part of it the step waited for after backward.
+  double step_s = 0, allreduce_s = 0, exposed_s = 0;
+  int64_t started_in_backward = 0, started = 0;  // buckets, over the timed steps
 };
 
 // One worker: the training step of `llamafactory-cli train` (LoRA rank 8 on
@@ -116,18 +121,31 @@ Figures worker(const Options& o, const dist::DistEnv& env) {
   const Tensor ids = Tensor::from_ints(host, {o.batch, o.seq});
   Figures f;
   for (int s = 0; s < o.warmup + o.steps; ++s) {
-    double t0 = now(), reduce_before = reducer ? reducer->seconds() : 0;
+    double t0 = now();
+    train::GradientReducer::Stats before = reducer ? reducer->stats() : train::GradientReducer::Stats();
     ag::Var loss = model.loss(ids, ids, Tensor(), ops::AttentionParams(), true);
-    ag::backward(loss);
-    if (reducer) reducer->all_reduce();
+    Tensor seed = ops::full({1}, 1.0f, DType::f32, Device::cpu());
+    if (reducer) {
+      reducer->backward(loss, seed);
+      reducer->all_reduce();
+    } else {
+      ag::backward(loss, seed);
+    }
     optimizer.step(1e-4f, 1.0f / static_cast<float>(env.world_size));
     if (s >= o.warmup) {
       f.step_s += now() - t0;
-      f.allreduce_s += reducer ? reducer->seconds() - reduce_before : 0;
+      if (reducer) {
+        const train::GradientReducer::Stats& after = reducer->stats();
+        f.allreduce_s += after.engine_seconds - before.engine_seconds;
+        f.exposed_s += after.exposed_seconds - before.exposed_seconds;
+        f.started_in_backward += after.started_in_backward - before.started_in_backward;
+        f.started += after.buckets_started - before.buckets_started;
+      }
     }
   }
   f.step_s /= o.steps;
   f.allreduce_s /= o.steps;
+  f.exposed_s /= o.steps;
   if (group) group->finish();
   return f;
 }
@@ -175,7 +193,8 @@ Figures run_world(char** argv, int world, const fs::path& result) {
     std::exit(1);
   }
   Figures f;
-  std::ifstream(result) >> f.step_s >> f.allreduce_s;
+  std::ifstream(result) >> f.step_s >> f.allreduce_s >> f.exposed_s >> f.started_in_backward >>
+      f.started;
   return f;
 }
 
@@ -187,17 +206,20 @@ int main(int argc, char** argv) {
     if (const char* out = std::getenv("LF_BENCH_DIST_RESULT")) {
       dist::DistEnv env = dist::dist_env_from_environment();
       Figures f = worker(o, env);
-      if (env.rank == 0) std::ofstream(out) << f.step_s << " " << f.allreduce_s << "\n";
+      if (env.rank == 0) {
+        std::ofstream(out) << f.step_s << " " << f.allreduce_s << " " << f.exposed_s << " "
+                           << f.started_in_backward << " " << f.started << "\n";
+      }
       return 0;
     }
     bench::ensure_bench_model(o.model_dir);
     fs::path result = fs::temp_directory_path() / ("bench_dist_" + std::to_string(::getpid()));
     std::printf("bench_dist: %s, LoRA rank 8, bf16, %lld x %lld tokens per rank per step, "
-                "%d warm-up + %d timed steps, OMP_NUM_THREADS=%s per worker, load %s\n",
+                "%d warm-up + %d timed steps, OMP_NUM_THREADS=%s per worker, overlap %s, load %s\n",
                 o.model_dir.filename().c_str(), static_cast<long long>(o.batch),
                 static_cast<long long>(o.seq), o.warmup, o.steps,
                 std::getenv("OMP_NUM_THREADS") ? std::getenv("OMP_NUM_THREADS") : "1",
-                load_average().c_str());
+                train::ddp_overlap_from_env() ? "on" : "off", load_average().c_str());
     std::fflush(stdout);
     const double tokens = static_cast<double>(o.batch * o.seq);
     Figures one;
@@ -209,9 +231,12 @@ int main(int argc, char** argv) {
                   f.step_s, tps);
       if (world > 1) {
         std::printf(", scaling %.2fx of %d (efficiency %.0f%%), all-reduce %.1f ms/step = %.1f%% "
-                    "of the step (goal <= 10%%)",
+                    "of the step (goal <= 10%%), exposed %.1f ms/step = %.1f%% of the step "
+                    "(%lld of %lld buckets started during backward)",
                     tps / (tokens / one.step_s), world, 100.0 * tps / (tokens * world / one.step_s),
-                    1e3 * f.allreduce_s, 100.0 * f.allreduce_s / f.step_s);
+                    1e3 * f.allreduce_s, 100.0 * f.allreduce_s / f.step_s, 1e3 * f.exposed_s,
+                    100.0 * f.exposed_s / f.step_s, static_cast<long long>(f.started_in_backward),
+                    static_cast<long long>(f.started));
       }
       std::printf("\n");
       std::fflush(stdout);

@@ -1,5 +1,6 @@
 #include "autograd/checkpoint.h"
 
+#include "autograd/capture.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/random.h"
@@ -54,18 +55,23 @@ Var checkpoint(const CheckpointFn& fn, const std::vector<Var>& inputs) {
   if (grad_mode() != GradMode::record) return fn(inputs);
   uint64_t rng = rng_state();
   Var out;
+  std::vector<std::shared_ptr<Node>> reads;
   {
     // Track mode: results know whether they require grad (a parameter used
     // inside makes the output require grad even when no input does), but
     // keep nothing for backward.
     GradModeGuard tracking(GradMode::track);
+    ParameterCapture capture;
     out = fn(inputs);
+    reads = capture.take();
   }
   if (!out.requires_grad()) return Var(out.value());
-  return record_node("checkpoint", out.value(), inputs,
-                     [fn, saved = inputs, rng](const Tensor& dout, Grads& grads) {
-                       rerun_backward(fn, saved, rng, dout, grads);
-                     });
+  Var result = record_node("checkpoint", out.value(), inputs,
+                           [fn, saved = inputs, rng](const Tensor& dout, Grads& grads) {
+                             rerun_backward(fn, saved, rng, dout, grads);
+                           });
+  result.node()->captured = std::move(reads);
+  return result;
 }
 
 }  // namespace lf::ag

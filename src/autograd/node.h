@@ -35,6 +35,10 @@ struct Node {
 
   std::vector<std::shared_ptr<Node>> inputs;  // null where no gradient is wanted
   BackwardFn backward;                        // empty for leaves and once consumed
+  // A checkpoint's: the parameters its body reads. Its re-run adds their
+  // gradients directly, though they are not inputs; a walk that reports
+  // finished gradients (grad_ready.h) must know they are written here.
+  std::vector<std::shared_ptr<Node>> captured;
 };
 
 // The sequence number the next node will get.

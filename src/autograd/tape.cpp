@@ -1,8 +1,10 @@
 #include "autograd/tape.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
+#include "autograd/capture.h"
 #include "autograd/grad_mode.h"
 #include "core/error.h"
 #include "ops/ops.h"
@@ -44,6 +46,9 @@ Var record(const char* name, Tensor value, std::initializer_list<Var> inputs, Ba
       std::any_of(inputs.begin(), inputs.end(), [](const Var& v) { return v.requires_grad(); });
   if (mode == GradMode::off || !any) return Var(std::move(value));
   if (mode == GradMode::track) {
+    // Inside a checkpoint's first forward: it must learn which parameters
+    // its body reads (capture.h).
+    for (const Var& v : inputs) ParameterCapture::note(v.node());
     auto node = new_node(NodeKind::untracked, name, value);
     return Var(std::move(value), std::move(node));
   }
@@ -82,13 +87,16 @@ std::vector<std::shared_ptr<Node>> collect(const std::shared_ptr<Node>& root, ui
 
 }  // namespace
 
-void run_backward(const Var& root, const Tensor& grad, uint64_t min_seq) {
+void run_backward(const Var& root, const Tensor& grad, uint64_t min_seq,
+                  const GradReadyHook* hook) {
   LF_CHECK(root.requires_grad(), "backward of ", root.value().describe(),
            ": it does not require grad (no trainable parameter reaches it, or it was computed "
            "under NoGradGuard)");
   LF_CHECK(grad.shape() == root.shape(), "backward: seed gradient ", grad.describe(),
            " does not match ", root.value().describe());
   std::vector<std::shared_ptr<Node>> order = collect(root.node(), min_seq);
+  std::optional<ReadyTracker> ready;
+  if (hook) ready.emplace(*hook, order);
   accumulate(*root.node(), grad.contiguous());
   for (const auto& n : order) {
     if (n->kind != NodeKind::op) continue;
@@ -97,18 +105,31 @@ void run_backward(const Var& root, const Tensor& grad, uint64_t min_seq) {
       Grads grads(*n);
       n->backward(dout, grads);
     }
+    if (ready) ready->done(*n);
     // Release what this node holds as soon as its rule has run.
     n->backward = nullptr;
     n->grad = Tensor();
     n->grad_owned = false;
     n->inputs.clear();
+    n->captured.clear();
   }
+  if (ready) ready->finish();
 }
 
+namespace {
+
+Tensor seed_or_ones(const Var& root, const Tensor& grad) {
+  return grad.defined() ? grad : ops::full(root.shape(), 1.0f, root.dtype(), root.value().device());
+}
+
+}  // namespace
+
 void backward(const Var& root, const Tensor& grad) {
-  Tensor seed =
-      grad.defined() ? grad : ops::full(root.shape(), 1.0f, root.dtype(), root.value().device());
-  run_backward(root, seed, 0);
+  run_backward(root, seed_or_ones(root, grad), 0);
+}
+
+void backward(const Var& root, const Tensor& grad, const GradReadyHook& hook) {
+  run_backward(root, seed_or_ones(root, grad), 0, &hook);
 }
 
 }  // namespace lf::ag

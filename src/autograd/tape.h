@@ -4,6 +4,7 @@
 #pragma once
 #include <initializer_list>
 
+#include "autograd/grad_ready.h"
 #include "autograd/node.h"
 #include "autograd/var.h"
 
@@ -40,9 +41,14 @@ Var record_node(const char* name, Tensor value, const std::vector<Var>& inputs, 
 // node's saved tensors and gradient are freed as soon as its rule has run, so
 // the graph can be walked only once.
 void backward(const Var& root, const Tensor& grad = Tensor());
+// The same, calling hook.on_ready for each watched leaf once its gradient is
+// final (grad_ready.h).
+void backward(const Var& root, const Tensor& grad, const GradReadyHook& hook);
 
 // The walk itself: nodes created before `min_seq` are outside the walk
-// (checkpoint re-runs walk only the nodes they recreated).
-void run_backward(const Var& root, const Tensor& grad, uint64_t min_seq);
+// (checkpoint re-runs walk only the nodes they recreated). `hook`, when
+// given, is told of finished gradients.
+void run_backward(const Var& root, const Tensor& grad, uint64_t min_seq,
+                  const GradReadyHook* hook = nullptr);
 
 }  // namespace lf::ag

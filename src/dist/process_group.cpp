@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -216,6 +217,38 @@ void ProcessGroup::fail_collective(const char* what, const std::exception& e) {
 void ProcessGroup::all_reduce_sum(Tensor& t) {
   try {
     collective_->all_reduce_sum(t);
+  } catch (const std::exception& e) {
+    fail_collective("all_reduce", e);
+  }
+}
+
+namespace {
+
+// An engine's work whose failure is reported as the group reports it.
+class GroupWork : public ops::CollectiveWork {
+ public:
+  GroupWork(std::unique_ptr<ops::CollectiveWork> work, std::function<void(const std::exception&)> fail)
+      : work_(std::move(work)), fail_(std::move(fail)) {}
+  void wait() override {
+    try {
+      work_->wait();
+    } catch (const std::exception& e) {
+      fail_(e);
+    }
+  }
+  double seconds() const override { return work_->seconds(); }
+
+ private:
+  std::unique_ptr<ops::CollectiveWork> work_;
+  std::function<void(const std::exception&)> fail_;
+};
+
+}  // namespace
+
+std::unique_ptr<ops::CollectiveWork> ProcessGroup::all_reduce_sum_async(Tensor& t) {
+  try {
+    return std::make_unique<GroupWork>(collective_->all_reduce_sum_async(t),
+                                       [this](const std::exception& e) { fail_collective("all_reduce", e); });
   } catch (const std::exception& e) {
     fail_collective("all_reduce", e);
   }

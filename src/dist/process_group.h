@@ -33,6 +33,9 @@ class ProcessGroup {
 
   // In place, summed over ranks; a failure names the dead rank when one is known.
   void all_reduce_sum(Tensor& t);
+  // The same, started beside this rank's compute where the engine can
+  // (ops::Collective::all_reduce_sum_async); wait() reports failures as above.
+  std::unique_ptr<ops::CollectiveWork> all_reduce_sum_async(Tensor& t);
   // Host scalars summed over ranks (through the engine, on this rank's device).
   std::vector<double> all_reduce_sum(const std::vector<double>& values);
   void broadcast(Tensor& t, int root);

@@ -43,6 +43,19 @@ struct CollectiveOptions {
   std::string local_address;
 };
 
+// A collective started by Collective::all_reduce_sum_async.
+class CollectiveWork {
+ public:
+  virtual ~CollectiveWork() = default;
+  // Returns once the result is in the tensor for whatever this rank does
+  // next with it (host code on cpu; ops queued afterwards on a device), and
+  // throws the engine's error if the collective failed.
+  virtual void wait() = 0;
+  // Seconds the engine spent running it (not queued behind earlier ones);
+  // valid after wait(), 0 where the engine does not tell.
+  virtual double seconds() const { return 0; }
+};
+
 class Collective {
  public:
   virtual ~Collective() = default;
@@ -52,6 +65,12 @@ class Collective {
   // tells, the peer rank that failed.
   virtual void all_reduce_sum(Tensor& t) = 0;
   virtual void broadcast(Tensor& t, int root) = 0;
+  // Starts all_reduce_sum(t) and returns at once where the engine can run it
+  // beside this rank's compute. `t` must be left alone (not read, written or
+  // freed) until wait(). Collectives run in the order they are started, so
+  // every rank must start the same ones in the same order. The default, for
+  // engines without asynchronous collectives, runs it here and now.
+  virtual std::unique_ptr<CollectiveWork> all_reduce_sum_async(Tensor& t);
 };
 
 using CollectiveFactory =

@@ -301,19 +301,26 @@ int run_train(const hparams::Args& args) {
       // Each micro-batch's mean loss weighs 1/accum, as the HF Trainer does
       // (times the loss scale in fp16; the optimiser divides it out again).
       float seed_grad = static_cast<float>(scaler.scale() * weight / static_cast<double>(accum));
-      ag::backward(loss, ops::full({1}, seed_grad, DType::f32, loss.value().device()));
+      Tensor seed_t = ops::full({1}, seed_grad, DType::f32, loss.value().device());
+      // Only the last micro-batch's gradients are reduced (DDP's no_sync for
+      // the others); its backward starts the reduction as gradients finish.
+      if (reducer && micro == accum - 1) reducer->backward(loss, seed_t);
+      else ag::backward(loss, seed_t);
       if (weight > 0) step_loss += loss.value().item() * weight / static_cast<double>(accum);
       if (!filler) step_tokens += b.tokens;
     }
+    bool group_stops = false;
     if (group) {
       reducer->all_reduce();
       // The logged loss and token count are the whole group's; a signal on
-      // any rank stops every rank at the same step.
+      // any rank stops every rank at the same step. A signal that lands
+      // after this reduction waits for the next one, or the ranks would part.
       auto r = group->all_reduce_sum({step_loss, static_cast<double>(step_tokens),
                                       static_cast<double>(g_signal.load())});
       step_loss = r[0];
       step_tokens = std::llround(r[1]);
-      if (r[2] > 0 && g_signal.load() == 0) g_signal.store(SIGTERM);
+      group_stops = r[2] > 0;
+      if (group_stops && g_signal.load() == 0) g_signal.store(SIGTERM);
     }
     double lr = learning_rate_at(sched, prog.global_step);
     float grad_norm = optimizer.step(static_cast<float>(lr), static_cast<float>(1.0 / scaler.scale()));
@@ -368,7 +375,7 @@ int run_train(const hparams::Args& args) {
       if (main_rank) tlog.log(e);
       log::info("step ", prog.global_step, ": eval_loss = ", *e.eval_loss);
     }
-    interrupted = g_signal.load();
+    interrupted = !group || group_stops ? g_signal.load() : 0;
     bool at_save = save_every > 0 && prog.global_step % save_every == 0 && prog.global_step < total_steps;
     if (at_save || interrupted) {
       fs::path ck = plan.output_dir / ("checkpoint-" + std::to_string(prog.global_step));
@@ -393,13 +400,7 @@ int run_train(const hparams::Args& args) {
     final_eval = evaluate(model, prepared.eval, collate, tr.per_device_eval_batch_size, plan.device,
                           group.get());
   }
-  if (group) {
-    log::info("Data parallel: gradient all-reduce took ", reducer->seconds(), " s of ",
-              train_seconds, " s training (",
-              train_seconds > 0 ? 100.0 * reducer->seconds() / train_seconds : 0.0, "%), ",
-              prog.global_step > 0 ? 1000.0 * reducer->seconds() / static_cast<double>(prog.global_step) : 0.0,
-              " ms per step");
-  }
+  if (group) log::info(reduction_summary(*reducer, train_seconds));
   if (!main_rank) {
     group->finish();
     return 0;

@@ -73,6 +73,35 @@ TEST(Sim, StreamsRunQueuedWorkAtSynchronize) {
   EXPECT_EQ(aclrtDestroyStream(s), ACL_SUCCESS);
 }
 
+TEST(Sim, EventsOrderWorkAcrossStreams) {
+  init_device0();
+  DeviceFloats d({1, 2, 3, 4}), zeros({0, 0, 0, 0}), out({9, 9, 9, 9}), twos({2, 2, 2, 2});
+  aclrtStream a = nullptr, b = nullptr;
+  ASSERT_EQ(aclrtCreateStream(&a), ACL_SUCCESS);
+  ASSERT_EQ(aclrtCreateStream(&b), ACL_SUCCESS);
+  aclrtEvent produced = nullptr, consumed = nullptr;
+  ASSERT_EQ(aclrtCreateEvent(&produced), ACL_SUCCESS);
+  ASSERT_EQ(aclrtCreateEvent(&consumed), ACL_SUCCESS);
+  // a: d = 0, then (after b has read d) d = 2; b: out = d once a has written it.
+  ASSERT_EQ(aclrtMemcpyAsync(d.ptr, 16, zeros.ptr, 16, ACL_MEMCPY_DEVICE_TO_DEVICE, a), ACL_SUCCESS);
+  ASSERT_EQ(aclrtRecordEvent(produced, a), ACL_SUCCESS);
+  ASSERT_EQ(aclrtStreamWaitEvent(a, consumed), ACL_SUCCESS);  // not recorded yet: no wait
+  ASSERT_EQ(aclrtStreamWaitEvent(b, produced), ACL_SUCCESS);
+  ASSERT_EQ(aclrtMemcpyAsync(out.ptr, 16, d.ptr, 16, ACL_MEMCPY_DEVICE_TO_DEVICE, b), ACL_SUCCESS);
+  ASSERT_EQ(aclrtRecordEvent(consumed, b), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeEvent(consumed), ACL_SUCCESS);  // runs b, and a up to `produced`
+  EXPECT_EQ(out.read()[0], 0.0f);
+  ASSERT_EQ(aclrtMemcpyAsync(d.ptr, 16, twos.ptr, 16, ACL_MEMCPY_DEVICE_TO_DEVICE, a), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(a), ACL_SUCCESS);
+  EXPECT_EQ(d.read()[0], 2.0f);
+  EXPECT_EQ(out.read()[0], 0.0f);
+  EXPECT_EQ(aclrtDestroyEvent(produced), ACL_SUCCESS);
+  EXPECT_EQ(aclrtDestroyEvent(consumed), ACL_SUCCESS);
+  EXPECT_EQ(aclrtDestroyEvent(consumed), ACL_ERROR_RT_PARAM_INVALID);
+  EXPECT_EQ(aclrtDestroyStream(a), ACL_SUCCESS);
+  EXPECT_EQ(aclrtDestroyStream(b), ACL_SUCCESS);
+}
+
 TEST(SimVisible, ListedDevicesAreRenumberedFromZero) {
   if (!env_is("ASCEND_RT_VISIBLE_DEVICES", "2,3")) GTEST_SKIP() << "run by ctest cann_sim.visible";
   init_device0();

@@ -17,7 +17,8 @@ function(cann_sim_library target name)
   target_include_directories(${target} PRIVATE ${CANN_SIM_INCLUDE} ${_sim})
 endfunction()
 
-cann_sim_library(cann_sim_ascendcl ascendcl ${_sim}/state.cpp ${_sim}/runtime_api.cpp)
+cann_sim_library(cann_sim_ascendcl ascendcl ${_sim}/state.cpp ${_sim}/runtime_api.cpp
+  ${_sim}/events.cpp)
 cann_sim_library(cann_sim_nnopbase nnopbase ${_sim}/meta.cpp)
 target_link_libraries(cann_sim_nnopbase PRIVATE cann_sim_ascendcl)
 file(GLOB _sim_ops CONFIGURE_DEPENDS ${_sim}/ops_*.cpp)

@@ -31,13 +31,17 @@ std::string cli_command(const std::string& overrides) {
   return cmd;
 }
 
-// Runs `world` ranks of the same command; returns the workers after they end.
+// Runs `world` ranks of the same command (with `env` added to each rank's
+// environment); returns the workers after they end.
 std::vector<Worker> run_world(const TrainDir& dir, int world, const std::string& overrides,
-                              const std::string& tag, double limit = 120) {
+                              const std::string& tag, double limit = 120,
+                              const std::map<std::string, std::string>& env = {}) {
   int port = free_port();
   std::vector<Worker> workers;
   for (int r = 0; r < world; ++r) {
-    workers.push_back(spawn(dir.path(), cli_command(overrides), rank_env(r, world, port),
+    auto e = rank_env(r, world, port);
+    e.insert(env.begin(), env.end());
+    workers.push_back(spawn(dir.path(), cli_command(overrides), e,
                             dir.path() / (tag + "_rank" + std::to_string(r) + ".log")));
   }
   wait_all(workers, limit);
@@ -124,6 +128,26 @@ TEST(DataParallel, FourRanksWithAccumulationMatchOneProcess) {
   expect_same_training(dir, "single", "dp4");
   // Rank 0 alone writes the outputs.
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "dp4" / "trainer_state.json"));
+}
+
+TEST(DataParallel, OverlapOnAndOffTrainIdentically) {
+  TrainDir dir;
+  const std::string args = "per_device_train_batch_size=2 gradient_accumulation_steps=2 max_steps=3 ";
+  auto on = run_world(dir, 2, args + "output_dir=on", "on", 120, {{"LLAMAFACTORY_DDP_OVERLAP", "1"}});
+  for (const auto& w : on) ASSERT_EQ(w.status, 0) << logs(on);
+  auto off = run_world(dir, 2, args + "output_dir=off", "off", 120, {{"LLAMAFACTORY_DDP_OVERLAP", "0"}});
+  for (const auto& w : off) ASSERT_EQ(w.status, 0) << logs(off);
+  // The same buckets summed in the same order: the same numbers, bit for bit.
+  auto lon = dir.losses("on"), loff = dir.losses("off");
+  ASSERT_EQ(lon.size(), 3u);
+  EXPECT_EQ(lon, loff);
+  EXPECT_EQ(adapter(dir.path() / "on"), adapter(dir.path() / "off"));
+  std::string a = slurp(on[0].log), b = slurp(off[0].log);
+  EXPECT_NE(a.find("overlap on"), std::string::npos) << a;
+  EXPECT_NE(b.find("overlap off"), std::string::npos) << b;
+  // With overlap on, the step's reduction starts inside the last backward.
+  EXPECT_NE(a.find("3 of 3 buckets started during backward"), std::string::npos) << a;
+  EXPECT_NE(b.find("0 of 3 buckets started during backward"), std::string::npos) << b;
 }
 
 TEST(DataParallel, ResumeWithAnotherWorldSizeIsRefused) {

@@ -22,41 +22,15 @@
 #include "dist/tcp_store.h"
 #include "dist_workers.h"
 #include "ops/ops.h"
+#include "rank_threads.h"
 
 namespace lf::dist {
 namespace {
 
 using namespace std::chrono_literals;
+using lf::test::env_of;
 using lf::test::free_port;
-
-DistEnv env_of(int rank, int world, int port, int node = 0, int local_world = -1) {
-  DistEnv e;
-  e.rank = rank;
-  e.world_size = world;
-  e.local_world_size = local_world < 0 ? world : local_world;
-  e.local_rank = rank % e.local_world_size;
-  e.node_rank = node;
-  e.master_addr = "127.0.0.1";
-  e.master_port = port;
-  return e;
-}
-
-// Runs body(rank) on one thread per rank; returns each rank's error message ("" = none).
-std::vector<std::string> run_ranks(int n, const std::function<void(int)>& body) {
-  std::vector<std::string> errors(static_cast<size_t>(n));
-  std::vector<std::thread> threads;
-  for (int r = 0; r < n; ++r) {
-    threads.emplace_back([&, r] {
-      try {
-        body(r);
-      } catch (const std::exception& e) {
-        errors[static_cast<size_t>(r)] = e.what();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  return errors;
-}
+using lf::test::run_ranks;
 
 TEST(TcpStore, SetGetAddCheckAcrossClients) {
   int port = free_port();
@@ -169,6 +143,38 @@ TEST(ProcessGroup, AllReduceBroadcastBarrierOverGloo) {
     EXPECT_EQ(sums[r], (std::vector<float>{3.0f, 30.0f, -6.0f, 1.5f}));
     EXPECT_EQ(scalars[r], (std::vector<float>{3.0f, 3.0f}));
     EXPECT_EQ(casts[r], std::vector<float>{8.0f});
+  }
+}
+
+TEST(ProcessGroup, AsyncAllReducesRunInStartOrderBesideTheCaller) {
+  const int n = 2;
+  int port = free_port();
+  std::vector<std::vector<std::vector<float>>> sums(n);
+  auto errors = run_ranks(n, [&](int r) {
+    ProcessGroup pg(env_of(r, n, port), Device::cpu(), 10s);
+    std::vector<Tensor> ts;
+    std::vector<std::unique_ptr<ops::CollectiveWork>> works;
+    for (int k = 0; k < 4; ++k) {
+      ts.push_back(ops::full({1000 * (k + 1)}, static_cast<float>(k + r), DType::f32, Device::cpu()));
+      works.push_back(pg.all_reduce_sum_async(ts.back()));
+    }
+    // A blocking collective started after them runs after them.
+    auto s = pg.all_reduce_sum(std::vector<double>{static_cast<double>(r)});
+    EXPECT_EQ(s[0], 1.0);
+    for (int k = 3; k >= 0; --k) {  // waited in any order
+      works[k]->wait();
+      EXPECT_GE(works[k]->seconds(), 0.0);
+      sums[r].push_back({ts[k].to_floats().front(), ts[k].to_floats().back()});
+    }
+    pg.finish();
+  });
+  for (int r = 0; r < n; ++r) {
+    EXPECT_EQ(errors[r], "") << "rank " << r;
+    ASSERT_EQ(sums[r].size(), 4u);
+    for (int k = 0; k < 4; ++k) {
+      float want = static_cast<float>(2 * k + 1);  // k + (k + 1)
+      EXPECT_EQ(sums[r][3 - k], (std::vector<float>{want, want})) << "rank " << r << " tensor " << k;
+    }
   }
 }
 

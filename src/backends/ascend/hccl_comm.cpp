@@ -83,20 +83,25 @@ HcclCommunicator::~HcclCommunicator() {
   HcclCommDestroy(comm_);
 }
 
-void HcclCommunicator::all_reduce_sum(Tensor& t) {
+void* HcclCommunicator::queue(void* stream) const {
+  aclrtStream compute = runtime().stream(device_);  // also makes the device current
+  return stream ? stream : compute;
+}
+
+void HcclCommunicator::all_reduce_sum(Tensor& t, void* stream) {
   LF_CHECK(t.is_contiguous(), "all_reduce_sum needs a contiguous tensor, got ", t.describe());
   // HcclAllReduce (hccl/hccl.h, present in CANN 8.0.RC1): in place, on the rank's stream.
   check_hccl(HcclAllReduce(t.raw_data(), t.raw_data(), static_cast<uint64_t>(t.numel()),
-                           hccl_dtype(t.dtype()), HCCL_REDUCE_SUM, comm_, runtime().stream(device_)),
+                           hccl_dtype(t.dtype()), HCCL_REDUCE_SUM, comm_, queue(stream)),
              "HcclAllReduce");
   runtime().note_op(device_, "HcclAllReduce");
 }
 
-void HcclCommunicator::broadcast(Tensor& t, int root) {
+void HcclCommunicator::broadcast(Tensor& t, int root, void* stream) {
   LF_CHECK(t.is_contiguous(), "broadcast needs a contiguous tensor, got ", t.describe());
   // HcclBroadcast (hccl/hccl.h, present in CANN 8.0.RC1).
   check_hccl(HcclBroadcast(t.raw_data(), static_cast<uint64_t>(t.numel()), hccl_dtype(t.dtype()),
-                           static_cast<uint32_t>(root), comm_, runtime().stream(device_)),
+                           static_cast<uint32_t>(root), comm_, queue(stream)),
              "HcclBroadcast");
   runtime().note_op(device_, "HcclBroadcast");
 }

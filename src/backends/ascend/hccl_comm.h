@@ -22,11 +22,13 @@ class HcclCommunicator {
   HcclCommunicator(const HcclCommunicator&) = delete;
   HcclCommunicator& operator=(const HcclCommunicator&) = delete;
 
-  // In place on contiguous tensors of this rank's NPU, queued on its stream.
-  void all_reduce_sum(Tensor& t);
-  void broadcast(Tensor& t, int root);
+  // In place on contiguous tensors of this rank's NPU, queued on `stream`
+  // (an aclrtStream; null: the NPU's compute stream).
+  void all_reduce_sum(Tensor& t, void* stream = nullptr);
+  void broadcast(Tensor& t, int root, void* stream = nullptr);
 
  private:
+  void* queue(void* stream) const;  // the aclrtStream to queue on
   void* comm_ = nullptr;  // HcclComm
   int device_;
 };

@@ -1,6 +1,7 @@
 // The CPU collective engine: Gloo (Debian's libgloo) over its TCP transport.
 // Gloo's rendezvous goes through dist/'s store (an adapter below), so no
-// other port or file system is needed.
+// other port or file system is needed. Every collective runs on the group's
+// communication thread, in the order started (cpu_comm_thread.h).
 #include <gloo/allreduce.h>
 #include <gloo/broadcast.h>
 #include <gloo/math.h>
@@ -13,6 +14,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_collective_gloo.h"
+#include "backends/cpu/cpu_comm_thread.h"
 #include "core/error.h"
 #include "ops/collective.h"
 
@@ -58,33 +60,45 @@ class GlooCollective : public ops::Collective {
 
   const char* engine() const override { return "gloo"; }
 
-  void all_reduce_sum(Tensor& t) override {
-    with_f32(t, "all_reduce", [&](float* p, size_t n) {
-      gloo::AllreduceOptions opts(context_);
-      opts.setOutput(p, n);
-      opts.setReduceFunction(static_cast<void (*)(void*, const void*, const void*, size_t)>(
-          &gloo::sum<float>));
-      opts.setTag(tag_++);
-      gloo::allreduce(opts);
+  void all_reduce_sum(Tensor& t) override { all_reduce_sum_async(t)->wait(); }
+
+  // The job holds a copy of `t` (same storage), so the memory outlives it.
+  std::unique_ptr<ops::CollectiveWork> all_reduce_sum_async(Tensor& t) override {
+    check_tensor(t, "all_reduce");
+    return comm_.post([this, t]() mutable {
+      with_f32(t, "all_reduce", [&](float* p, size_t n) {
+        gloo::AllreduceOptions opts(context_);
+        opts.setOutput(p, n);
+        opts.setReduceFunction(static_cast<void (*)(void*, const void*, const void*, size_t)>(
+            &gloo::sum<float>));
+        opts.setTag(tag_++);
+        gloo::allreduce(opts);
+      });
     });
   }
 
   void broadcast(Tensor& t, int root) override {
-    with_f32(t, "broadcast", [&](float* p, size_t n) {
-      gloo::BroadcastOptions opts(context_);
-      opts.setOutput(p, n);
-      opts.setRoot(root);
-      opts.setTag(tag_++);
-      gloo::broadcast(opts);
-    });
+    check_tensor(t, "broadcast");
+    comm_.post([this, t, root]() mutable {
+      with_f32(t, "broadcast", [&](float* p, size_t n) {
+        gloo::BroadcastOptions opts(context_);
+        opts.setOutput(p, n);
+        opts.setRoot(root);
+        opts.setTag(tag_++);
+        gloo::broadcast(opts);
+      });
+    })->wait();
   }
 
  private:
+  static void check_tensor(const Tensor& t, const char* what) {
+    LF_CHECK(t.device().type == DeviceType::cpu && t.is_contiguous(), "gloo ", what,
+             " needs a contiguous cpu tensor, got ", t.describe());
+  }
+
   // Runs op on t's values as contiguous f32 (converted in and out for bf16/f16).
   template <typename Op>
   void with_f32(Tensor& t, const char* what, Op op) {
-    LF_CHECK(t.device().type == DeviceType::cpu && t.is_contiguous(), "gloo ", what,
-             " needs a contiguous cpu tensor, got ", t.describe());
     Tensor f = t.dtype() == DType::f32 ? t : t.to(DType::f32);
     try {
       if (f.numel() > 0) op(f.data<float>(), static_cast<size_t>(f.numel()));
@@ -95,9 +109,10 @@ class GlooCollective : public ops::Collective {
   }
 
   int rank_;
-  uint32_t tag_ = 0;
+  uint32_t tag_ = 0;  // only used on comm_'s thread
   std::shared_ptr<gloo::transport::Device> device_;
   std::shared_ptr<gloo::Context> context_;
+  CommThread comm_;  // last: stopped before the context goes
 };
 
 }  // namespace

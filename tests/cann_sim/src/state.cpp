@@ -105,6 +105,17 @@ bool is_device_memory(const void* p, size_t bytes) {
   return c + bytes <= it->first + it->second.size;
 }
 
+Stream* find_stream(aclrtStream stream) {
+  State& st = state();
+  std::lock_guard<std::mutex> lock(st.mu);
+  Stream* s = static_cast<Stream*>(stream);
+  if (!s) {
+    int dev = current_device();
+    return dev < 0 ? nullptr : st.devices[dev].default_stream.get();
+  }
+  return st.streams.count(s) ? s : nullptr;
+}
+
 aclError enqueue(aclrtStream stream, std::function<void()> work) {
   State& st = state();
   std::lock_guard<std::mutex> lock(st.mu);
@@ -120,21 +131,34 @@ aclError enqueue(aclrtStream stream, std::function<void()> work) {
   return ACL_SUCCESS;
 }
 
-aclError drain(Stream* s) {
-  std::deque<std::function<void()>> work;
-  {
-    std::lock_guard<std::mutex> lock(state().mu);
-    work.swap(s->queue);
-  }
-  for (auto& w : work) {
+aclError drain_until(Stream* s, const std::function<bool()>& reached) {
+  // One item at a time: work may wait for an event of another stream whose
+  // own work waits for this one (a drain inside a drain goes on in order).
+  while (!reached()) {
+    std::function<void()> w;
+    {
+      std::lock_guard<std::mutex> lock(state().mu);
+      if (s->queue.empty()) break;
+      w = std::move(s->queue.front());
+      s->queue.pop_front();
+    }
     try {
       w();
     } catch (const Fault& f) {
+      {
+        // The rest of the stream's work is dropped, as a failed stream's is.
+        std::lock_guard<std::mutex> lock(state().mu);
+        s->queue.clear();
+      }
       set_error(f.message);
       return f.code;
     }
   }
   return ACL_SUCCESS;
+}
+
+aclError drain(Stream* s) {
+  return drain_until(s, [] { return false; });
 }
 
 }  // namespace cann_sim

@@ -50,5 +50,10 @@ int& current_device();
 // Runs a stream's queued work; the first Fault stops it and is returned as
 // ACL status with its message recorded.
 aclError drain(Stream* s);
+// The same, stopping as soon as `reached()` holds (an event has completed).
+aclError drain_until(Stream* s, const std::function<bool()>& reached);
+// The stream a handle names (null: the current device's default stream);
+// nullptr when there is none.
+Stream* find_stream(aclrtStream stream);
 
 }  // namespace cann_sim
