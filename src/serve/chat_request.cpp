@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serve/api_error.h"
+#include "serve/json_depth.h"
 
 namespace lf::serve {
 
@@ -10,28 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-// nlohmann's parser recurses once per nesting level, so a body of a million
-// '[' would exhaust the stack; no valid request nests deeper than this.
+// No valid request nests deeper than this (see json_depth.h).
 constexpr int kMaxJsonDepth = 64;
-
-bool nesting_within_limit(const std::string& body) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 [[noreturn]] void invalid(const std::string& what) { throw ApiError(422, what); }
 
@@ -212,7 +193,7 @@ void read_stop(const json& body, ChatRequest& req) {
 }  // namespace
 
 ChatRequest parse_chat_request(const std::string& body) {
-  if (!nesting_within_limit(body)) invalid("the JSON body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  if (!json_nesting_within(body, kMaxJsonDepth)) invalid("the JSON body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) invalid("the request body is not valid JSON");
   if (!j.is_object()) invalid("the request body must be a JSON object");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serve/api_error.h"
+#include "serve/json_depth.h"
 
 namespace lf::serve {
 
@@ -15,25 +16,6 @@ using nlohmann::json;
 // Bodies are parsed only when they nest no deeper than a chat request ever
 // does, so a hostile "[[[[..." cannot exhaust the stack.
 constexpr int kMaxDepth = 8;
-
-bool shallow_enough(const std::string& body) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 [[noreturn]] void bad(const std::string& message) { throw ApiError(400, message); }
 
@@ -73,7 +55,7 @@ std::vector<data::Message> conversation(const json& body) {
 }  // namespace
 
 WebChatRequest parse_webchat_request(const std::string& body, const WebChatDefaults& defaults) {
-  if (!shallow_enough(body)) bad("the request body nests deeper than a chat request does");
+  if (!json_nesting_within(body, kMaxDepth)) bad("the request body nests deeper than a chat request does");
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) bad("the request body is not valid JSON (UTF-8)");
   if (!j.is_object()) bad("the request body must be a JSON object");
