@@ -1,13 +1,8 @@
 // `llamafactory-cli webchat`: LLaMA-Factory's web demo, a chat page on
 // GRADIO_SERVER_NAME:GRADIO_SERVER_PORT over the same engine as `chat`.
-// SIGINT / SIGTERM end it gracefully: they are blocked in every thread and
-// taken synchronously by the main thread, which then stops the server.
-#include <pthread.h>
-
-#include <csignal>
-#include <thread>
-
+// SIGINT / SIGTERM end it gracefully (cli/serve_until_signal.h).
 #include "cli/command.h"
+#include "cli/serve_until_signal.h"
 #include "core/log.h"
 #include "hparams/args.h"
 #include "infer/chat_engine.h"
@@ -36,24 +31,14 @@ int run_webchat(const std::vector<std::string>& args) {
   options.defaults.top_p = gen.top_p;
   options.defaults.temperature = gen.temperature;
   options.model_name = parsed.model.model_name_or_path.value_or("");
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  // Before any thread exists, so every thread inherits the mask.
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = lf::cli::block_stop_signals();
 
   lf::infer::ChatEngine engine(parsed);
   lf::serve::WebChatServer server(engine, options);
   const int port = server.bind();
   lf::log::info("Web demo listening on ", address(options.host, port), ". Visit http://",
                 visit_address(options.host, port), " for the chat page; Ctrl-C stops it");
-  std::thread loop([&server] { server.serve(); });
-  int sig = 0;
-  sigwait(&signals, &sig);
-  lf::log::info("Received ", sig == SIGINT ? "SIGINT" : "SIGTERM", ", shutting down the web demo");
-  server.stop();
-  loop.join();
+  lf::cli::serve_until_signal(server, signals, "the web demo");
   return 0;
 }
 

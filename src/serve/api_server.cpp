@@ -4,10 +4,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <future>
-#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -111,20 +109,9 @@ int ApiServer::bind() {
   return port;
 }
 
-void ApiServer::serve() {
-  // Announce first, then check: a concurrent stop() either sees serving_ and
-  // waits for the loop to run, or this sees stopping_ (both are seq_cst).
-  serving_ = true;
-  if (!stopping_) http_->listen_after_bind();
-  serving_ = false;
-}
+void ApiServer::serve() { loop_.serve(); }
 
-void ApiServer::stop() {
-  stopping_ = true;
-  // httplib's stop() only acts on a running loop: wait for serve() to start it.
-  while (serving_ && !http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  http_->stop();
-}
+void ApiServer::stop() { loop_.stop(); }
 
 bool ApiServer::authorized(const httplib::Request& req) const {
   if (options_.api_key.empty()) return true;
@@ -197,7 +184,7 @@ void ApiServer::complete(const ChatRequest& req, httplib::Response& res) {
       infer::Reply r = engine_.chat_until(req.messages, req.system, req.tools, req.overrides,
                                           [&](const std::string& piece) {
                                             text += stop.push(piece);
-                                            return !stop.stopped() && !stopping_;
+                                            return !stop.stopped() && !loop_.stopping();
                                           });
       text += stop.flush();
       return std::make_pair(Choice{text, stop.stopped() ? "stop" : r.finish_reason}, r);
@@ -237,7 +224,7 @@ void ApiServer::stream(std::shared_ptr<const ChatRequest> req, httplib::Response
                                           [&](const std::string& piece) {
                                             std::string text = stop.push(piece);
                                             if (!text.empty()) chunk({{"content", text}}, std::nullopt);
-                                            return open && !stop.stopped() && !stopping_;
+                                            return open && !stop.stopped() && !loop_.stopping();
                                           });
       if (!stop.stopped()) finish = r.finish_reason;
     } catch (const std::exception& e) {

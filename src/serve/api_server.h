@@ -3,12 +3,12 @@
 // events), GET /health. Requests are served from a thread pool and generated
 // concurrently: the chat engine batches them (continuous batching).
 #pragma once
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "infer/chat_engine.h"
+#include "serve/http_loop.h"
 #include "serve/chat_request.h"
 
 namespace httplib {
@@ -58,7 +58,7 @@ class ApiServer {
   const infer::ChatEngine& engine_;
   ApiOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::atomic<bool> stopping_{false}, serving_{false};
+  HttpLoop loop_{*http_};
   int listen_fd_ = -1;
 };
 

@@ -7,10 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -148,20 +146,9 @@ int WebChatServer::bind() {
        " are all in use. Free one, or choose a port with GRADIO_SERVER_PORT (0 picks a free one)");
 }
 
-void WebChatServer::serve() {
-  // Announce first, then check: a concurrent stop() either sees serving_ and
-  // waits for the loop to run, or this sees stopping_ (both are seq_cst).
-  serving_ = true;
-  if (!stopping_) http_->listen_after_bind();
-  serving_ = false;
-}
+void WebChatServer::serve() { loop_.serve(); }
 
-void WebChatServer::stop() {
-  stopping_ = true;
-  // httplib's stop() only acts on a running loop: wait for serve() to start it.
-  while (serving_ && !http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  http_->stop();
-}
+void WebChatServer::stop() { loop_.stop(); }
 
 void WebChatServer::routes() {
   // The page is self-contained: it may talk to this server only, and no other
@@ -214,7 +201,7 @@ void WebChatServer::chat(const httplib::Request& http_req, httplib::Response& re
     try {
       const infer::Reply r = engine_.chat_until(req->messages, req->system, "", req->overrides,
                                                 [&](const std::string& piece) {
-                                                  return send({{"text", piece}}) && !stopping_;
+                                                  return send({{"text", piece}}) && !loop_.stopping();
                                                 });
       send({{"finish_reason", r.finish_reason},
             {"prompt_tokens", r.prompt_tokens},

@@ -4,12 +4,12 @@
 // streams the answer as server-sent events. One answer is generated at a
 // time, as Gradio's queue does by default (concurrency_limit=1).
 #pragma once
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "infer/chat_engine.h"
+#include "serve/http_loop.h"
 #include "serve/webchat_request.h"
 
 namespace httplib {
@@ -59,7 +59,7 @@ class WebChatServer {
   const infer::ChatEngine& engine_;
   WebChatOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::atomic<bool> stopping_{false}, serving_{false};
+  HttpLoop loop_{*http_};
 };
 
 }  // namespace lf::serve
