@@ -57,27 +57,48 @@ struct MatmulIn {
   bool ta, tb, shared;
   Vec a, b, c0;
 };
-// skinny: the decode shapes (a few rows against a [N, K] weight, trans_b),
-// which the CPU backend sends to its gemv kernel rather than oneDNN.
-inline MatmulIn matmul_in(DType dt, uint64_t seed, bool skinny = false) {
+// decode: a few rows against a [N, K] weight (trans_b), which the CPU backend
+// sends to its gemv kernel; lora: one of lora_linear's rank-r products (one
+// small dimension), which it sends to its skinny kernels; general: oneDNN's.
+enum class MatmulShapes { general, decode, lora };
+inline MatmulIn matmul_in(DType dt, uint64_t seed, MatmulShapes shapes = MatmulShapes::general) {
   std::mt19937_64 rng(seed);
   MatmulIn in;
-  in.batch = pick(rng, {1, 1, 3});
-  in.M = skinny ? pick(rng, {1, 2, 3, 8}) : pick(rng, {1, 5, 17, 64});
-  in.K = skinny ? pick(rng, {1, 17, 65, 769}) : pick(rng, {1, 7, 32, 65});
-  in.N = skinny ? pick(rng, {1, 3, 33, 100}) : pick(rng, {1, 3, 16, 33});
-  in.ta = rng() & 1;
-  in.tb = skinny || (rng() & 1);
+  in.batch = shapes == MatmulShapes::lora ? 1 : pick(rng, {1, 1, 3});
+  if (shapes == MatmulShapes::decode) {
+    in.M = pick(rng, {1, 2, 3, 8});
+    in.K = pick(rng, {1, 17, 65, 769});
+    in.N = pick(rng, {1, 3, 33, 100});
+    in.ta = rng() & 1;
+    in.tb = true;
+  } else if (shapes == MatmulShapes::lora) {
+    // tokens T, features F, rank r: x A^T, u B^T, dy B, du A, du^T x, dy^T u.
+    const int64_t T = pick(rng, {5, 67, 203}), F = pick(rng, {3, 33, 97}), r = pick(rng, {1, 8, 13});
+    const int64_t product = static_cast<int64_t>(rng() % 6);
+    const int64_t mkn[6][3] = {{T, F, r}, {T, r, F}, {T, F, r}, {T, r, F}, {r, T, F}, {F, T, r}};
+    in.M = mkn[product][0];
+    in.K = mkn[product][1];
+    in.N = mkn[product][2];
+    in.ta = product >= 4;
+    in.tb = product <= 1;
+  } else {
+    in.M = pick(rng, {1, 5, 17, 64});
+    in.K = pick(rng, {1, 7, 32, 65});
+    in.N = pick(rng, {1, 3, 16, 33});
+    in.ta = rng() & 1;
+    in.tb = rng() & 1;
+  }
   in.shared = in.batch > 1 && (rng() & 1);
   in.a = randn(in.batch * in.M * in.K, seed + 1, 1.0f, dt);
   in.b = randn((in.shared ? 1 : in.batch) * in.K * in.N, seed + 2, 1.0f, dt);
   in.c0 = randn(in.batch * in.M * in.N, seed + 3);
   return in;
 }
-inline Case matmul_case(bool skinny = false) {
-  return {skinny ? "matmul_skinny" : "matmul",
-          [skinny](Device d, DType dt, uint64_t seed) {
-            MatmulIn in = matmul_in(dt, seed, skinny);
+inline Case matmul_case(MatmulShapes shapes = MatmulShapes::general) {
+  const char* names[] = {"matmul", "matmul_skinny", "matmul_lora"};
+  return {names[static_cast<int>(shapes)],
+          [shapes](Device d, DType dt, uint64_t seed) {
+            MatmulIn in = matmul_in(dt, seed, shapes);
             Shape sa = in.ta ? Shape{in.batch, in.K, in.M} : Shape{in.batch, in.M, in.K};
             Shape sb = in.tb ? Shape{in.N, in.K} : Shape{in.K, in.N};
             if (!in.shared) sb.insert(sb.begin(), in.batch);
@@ -88,8 +109,8 @@ inline Case matmul_case(bool skinny = false) {
             ops::matmul_(acc, a, b, in.ta, in.tb, 0.5f, 1.0f);
             return host({{"c", c}, {"acc", acc}});
           },
-          [skinny](DType dt, uint64_t seed) {
-            MatmulIn in = matmul_in(dt, seed, skinny);
+          [shapes](DType dt, uint64_t seed) {
+            MatmulIn in = matmul_in(dt, seed, shapes);
             return Expected{
                 {"c", ref::matmul(in.a, in.b, in.batch, in.M, in.K, in.N, in.ta, in.tb, in.shared)},
                 {"acc", ref::matmul(in.a, in.b, in.batch, in.M, in.K, in.N, in.ta, in.tb, in.shared,
@@ -545,9 +566,19 @@ inline Case sampling_case() {
 }
 
 inline std::vector<Case> conformance_cases() {
-  return {matmul_case(),      matmul_case(true), linear_case(),    rms_norm_case(),
-          rope_case(),        activation_case(), attention_case(), embedding_case(),
-          cross_entropy_case(), elementwise_case(), optimizer_case(), sampling_case()};
+  return {matmul_case(),
+          matmul_case(MatmulShapes::decode),
+          matmul_case(MatmulShapes::lora),
+          linear_case(),
+          rms_norm_case(),
+          rope_case(),
+          activation_case(),
+          attention_case(),
+          embedding_case(),
+          cross_entropy_case(),
+          elementwise_case(),
+          optimizer_case(),
+          sampling_case()};
 }
 
 }  // namespace lf::test

@@ -1,5 +1,6 @@
 // Matmul through oneDNN's matmul primitive, except the skinny products of
-// decode (cpu_gemv.h), where oneDNN reads the weights at half the bandwidth.
+// decode (cpu_gemv.h), where oneDNN reads the weights at half the bandwidth,
+// and of LoRA adapters (cpu_skinny.h), which it runs far below memory speed.
 // Strided and transposed operands are described to oneDNN by memory-descriptor
 // strides rather than copied; created primitives are cached by (shapes,
 // strides, dtypes, alpha, beta).
@@ -11,6 +12,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_convert.h"
 #include "backends/cpu/cpu_gemv.h"
+#include "backends/cpu/cpu_skinny.h"
 #include "core/error.h"
 #include "core/host_runtime.h"
 
@@ -120,6 +122,7 @@ Entry& primitive_for(const Mat& a, const Mat& b, const Tensor& c, memory::data_t
 void CpuBackend::matmul(const Tensor& a_in, const Tensor& b_in, Tensor& c, bool trans_a,
                         bool trans_b, float alpha, float beta) {
   if (gemv(a_in, b_in, c, trans_a, trans_b, alpha, beta)) return;
+  if (skinny(a_in, b_in, c, trans_a, trans_b, alpha, beta)) return;
   const bool bf16 = a_in.dtype() == DType::bf16 && b_in.dtype() == DType::bf16 && native_bf16();
   const bool f32 = a_in.dtype() == DType::f32 && b_in.dtype() == DType::f32;
   Tensor a = (bf16 || f32) ? a_in : contiguous_f32(a_in);
