@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
+
+#include "core/error.h"
 
 namespace lf::log {
 namespace {
@@ -40,6 +44,14 @@ const char* name(Level l) {
   return "INFO";
 }
 
+// The running-log file (FileSink), guarded by the mutex of write().
+std::FILE* g_sink = nullptr;
+
+std::mutex& write_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+
 }  // namespace
 
 bool parse_level(const std::string& text, Level* out) {
@@ -57,14 +69,31 @@ Level level() { return static_cast<Level>(current().load()); }
 void set_level(Level l) { current().store(static_cast<int>(l)); }
 
 void write(Level l, const std::string& message) {
-  static std::mutex mu;
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   localtime_r(&t, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-  std::lock_guard<std::mutex> lock(mu);
+  std::lock_guard<std::mutex> lock(write_mutex());
   std::fprintf(stderr, "[%s|%s] %s\n", name(l), ts, message.c_str());
+  if (g_sink) {
+    std::fprintf(g_sink, "[%s|%s] %s\n", name(l), ts, message.c_str());
+    std::fflush(g_sink);
+  }
+}
+
+FileSink::FileSink(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  LF_CHECK(f, "cannot write the log file ", path, ": ", std::strerror(errno));
+  std::lock_guard<std::mutex> lock(write_mutex());
+  if (g_sink) std::fclose(g_sink);
+  g_sink = f;
+}
+
+FileSink::~FileSink() {
+  std::lock_guard<std::mutex> lock(write_mutex());
+  if (g_sink) std::fclose(g_sink);
+  g_sink = nullptr;
 }
 
 }  // namespace lf::log

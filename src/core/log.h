@@ -14,6 +14,17 @@ void set_level(Level level);
 bool parse_level(const std::string& name, Level* out);
 void write(Level level, const std::string& message);
 
+// While it lives, every line written at or above the level also goes to
+// `path` (truncated first), flushed line by line: LLaMA-Factory's
+// running_log.txt, which its web UI tails. An unwritable path is an lf::Error.
+class FileSink {
+ public:
+  explicit FileSink(const std::string& path);
+  ~FileSink();
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+};
+
 template <typename... Parts>
 void at(Level lvl, const Parts&... parts) {
   if (lvl < level()) return;

@@ -31,14 +31,18 @@ void save_model_files(const fs::path& dir, const models::Decoder& model,
   fs::create_directories(dir);
   if (plan.method == Method::lora) {
     models::save_peft_adapter(dir, trainable.adapters, trainable.lora, plan.model_dir.string());
-    return;
+  } else {
+    std::vector<models::NamedTensor> tensors;
+    auto& m = const_cast<models::Decoder&>(model);
+    for (auto& [name, var] : m.named_weights()) tensors.emplace_back(name, var->value());
+    models::write_safetensors_sharded(dir, tensors, kShardBytes);
+    for (const char* f : {"config.json", "generation_config.json"}) copy_if_present(plan.model_dir, dir, f);
   }
-  std::vector<models::NamedTensor> tensors;
-  auto& m = const_cast<models::Decoder&>(model);
-  for (auto& [name, var] : m.named_weights()) tensors.emplace_back(name, var->value());
-  models::write_safetensors_sharded(dir, tensors, kShardBytes);
-  for (const char* f : {"config.json", "generation_config.json", "tokenizer.json",
-                        "tokenizer_config.json", "special_tokens_map.json"}) {
+  // The HF Trainer saves the tokenizer with every model save, adapters
+  // included: what tokenizer.save_pretrained writes, as the model has it.
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                        "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json",
+                        "chat_template.jinja"}) {
     copy_if_present(plan.model_dir, dir, f);
   }
 }

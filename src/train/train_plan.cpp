@@ -40,7 +40,8 @@ bool non_empty_dir(const fs::path& p) {
   std::error_code ec;
   if (!fs::is_directory(p, ec)) return false;
   for (const auto& e : fs::directory_iterator(p, ec)) {
-    if (e.path().filename() != dist::kRankLogDir) return true;
+    // The logs of an earlier attempt are rewritten by this one.
+    if (e.path().filename() != dist::kRankLogDir && e.path().filename() != kRunningLog) return true;
   }
   return false;
 }

@@ -14,6 +14,9 @@
 
 namespace lf::train {
 
+// The text log of a run in output_dir (rank 0's log lines).
+inline constexpr const char* kRunningLog = "running_log.txt";
+
 enum class Method { lora, full, freeze };
 
 struct TrainPlan {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 #include "autograd/grad_mode.h"
 #include "autograd/random.h"
@@ -119,6 +120,12 @@ int run_train(const hparams::Args& args) {
   TrainPlan plan = plan_training(args);
   const auto& tr = plan.args.training;
   const int world = plan.dist.world_size, rank = plan.dist.rank;
+  // Rank 0's log lines also go to output_dir/running_log.txt, as LLaMA-Factory writes them.
+  std::optional<log::FileSink> running_log;
+  if (rank == 0) {
+    fs::create_directories(plan.output_dir);
+    running_log.emplace((plan.output_dir / kRunningLog).string());
+  }
   log::info("Process rank: ", rank, ", world size: ", world, ", device: ", plan.device.str(),
             ", compute dtype: ", dtype_name(plan.compute_dtype));
   // Every rank has planned (and judged the output directory) before the

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/atomic_file.h"
 #include "train_fixture.h"
 
 using lf::test::TrainDir;
@@ -23,9 +24,15 @@ TEST(TrainCli, LoraRunWritesLlamaFactoryOutputs) {
   for (const char* f : {"adapter_model.safetensors", "adapter_config.json", "trainer_log.jsonl",
                         "trainer_state.json", "train_results.json", "all_results.json",
                         "training_loss.png", "checkpoint-3/adapter_model.safetensors",
-                        "checkpoint-3/optimizer.safetensors", "checkpoint-3/trainer_state.json"}) {
+                        "checkpoint-3/optimizer.safetensors", "checkpoint-3/trainer_state.json",
+                        "tokenizer.json", "tokenizer_config.json", "checkpoint-3/tokenizer.json",
+                        "running_log.txt"}) {
     EXPECT_TRUE(fs::exists(d.path() / "out" / f)) << f;
   }
+  // The running log holds the run's log lines, as the console showed them.
+  const std::string running_log = lf::read_file(d.path() / "out" / "running_log.txt");
+  EXPECT_NE(running_log.find("trainable params: "), std::string::npos) << running_log;
+  EXPECT_NE(running_log.find("[INFO|"), std::string::npos) << running_log;
   EXPECT_FALSE(fs::exists(d.path() / "out" / "checkpoint-6")) << "the final step saves to output_dir";
   EXPECT_EQ(d.losses("out").size(), 6u);
   auto state = nlohmann::json::parse(std::ifstream(d.path() / "out" / "trainer_state.json"));
