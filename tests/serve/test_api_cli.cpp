@@ -12,24 +12,13 @@
 
 #include "../cli/run_cli.h"
 #include "http_client.h"
+#include "../common/free_port.h"
 #include "serve_fixture.h"
 
 using namespace lf::test;
 
 namespace {
 
-// A port the kernel just handed out and released: free unless raced.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 pid_t start_api(const std::filesystem::path& model, int port, const std::filesystem::path& log) {
   pid_t pid = fork();

@@ -16,23 +16,12 @@
 #include <vector>
 
 #include "http_client.h"
+#include "../common/free_port.h"
 
 extern char** environ;
 
 namespace lf::test {
 
-// A port the kernel just handed out and released: free unless raced.
-inline int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Starts `llamafactory-cli webchat <args>` with `env` (NAME=value) added to
 // this process's environment; its output goes to `log`.
