@@ -41,7 +41,7 @@ void GemvArgs(benchmark::internal::Benchmark* b) {
     for (auto [out, in] : {std::pair<int64_t, int64_t>{768, 768}, {2048, 768}, {768, 2048}, {32000, 768}})
       b->Args({out, in, 1, bf16});
   // Batched decode: where the kernel's row threshold sits.
-  for (int64_t rows : {2, 4, 8, 9, 16}) b->Args({2048, 768, rows, 1});
+  for (int64_t rows : {2, 4, 8, 9, 11, 12, 16}) b->Args({2048, 768, rows, 1});
 }
 
 BENCHMARK(BM_Gemv)->Apply(GemvArgs)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(0.5);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/fresh_thread.h"
 #include "core/log.h"
 #include "core/runtime.h"
 #include "core/strings.h"
@@ -49,15 +50,19 @@ ChatEngine::ChatEngine(const hparams::Args& args, const EngineOptions& engine) :
   ops::init_backends();  // device discovery needs every compiled backend registered
   lopt.device = resolve_device(m.device);
   lopt.dtype = infer_dtype(m.infer_dtype, mspec.torch_dtype);
-  model_ = std::make_unique<models::Decoder>(models::Decoder::load(dir, lopt));
-  if (m.adapter_name_or_path) {
-    for (const auto& a : split_list(*m.adapter_name_or_path)) {
-      models::load_peft_adapter(a, *model_, false);
-      models::merge_lora(*model_);
-      log::info("Loaded adapter(s): ", a);
+  // Loaded on a thread that then exits, so the engine thread runs the only
+  // OpenMP team of the process (see core/fresh_thread.h).
+  on_fresh_thread([&] {
+    model_ = std::make_unique<models::Decoder>(models::Decoder::load(dir, lopt));
+    if (m.adapter_name_or_path) {
+      for (const auto& a : split_list(*m.adapter_name_or_path)) {
+        models::load_peft_adapter(a, *model_, false);
+        models::merge_lora(*model_);
+        log::info("Loaded adapter(s): ", a);
+      }
     }
-  }
-  model_->fuse_projections();
+    model_->fuse_projections();
+  });
   batch_ = std::make_unique<BatchEngine>(*model_, engine);
 }
 

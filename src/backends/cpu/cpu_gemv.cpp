@@ -4,6 +4,7 @@
 // one stretch of the weights in address order (cpu_gemv_block.h says why).
 #include "backends/cpu/cpu_gemv.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "backends/cpu/cpu_gemv_block.h"
@@ -38,14 +39,21 @@ void store(float v, float beta, C* p) {
 }
 
 // c[rows, N] = alpha * a[rows, K] @ b[N, K]^T + beta * c; a rows lda apart, b rows ldb apart.
+// Rows beyond one block run as further blocks on the same weight row, which
+// the first block left in L1 (two weight rows per block instead, sharing each
+// load of a, ran slower: two streams defeat the prefetcher, as above).
 template <typename T, typename C>
 void run(const T* a, int64_t lda, const T* b, int64_t ldb, C* c, int64_t rows, int64_t N,
          int64_t K, float alpha, float beta) {
-  const GemvBlock<T> block = block_for<T>(rows);
+  const int64_t runs = (rows + kGemvBlockRows - 1) / kGemvBlockRows;
+  GemvBlock<T> blocks[(kGemvMaxRows + kGemvBlockRows - 1) / kGemvBlockRows];
+  for (int64_t r = 0; r < runs; ++r)
+    blocks[r] = block_for<T>(std::min<int64_t>(kGemvBlockRows, rows - r * kGemvBlockRows));
 #pragma omp parallel for schedule(static) if (N * K >= kParallelMin)
   for (int64_t n = 0; n < N; ++n) {
     float out[kGemvMaxRows];
-    block(a, lda, b + n * ldb, K, out);
+    for (int64_t r = 0; r < runs; ++r)
+      blocks[r](a + r * kGemvBlockRows * lda, lda, b + n * ldb, K, out + r * kGemvBlockRows);
     for (int64_t r = 0; r < rows; ++r) store(alpha * out[r], beta, c + r * N + n);
   }
 }

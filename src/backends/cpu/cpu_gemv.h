@@ -10,8 +10,9 @@
 namespace lf::cpu {
 
 // Up to this many rows of op(a) (per weight matrix) the kernel beats oneDNN on
-// the decode shapes; beyond, oneDNN's blocked GEMM re-reads less.
-constexpr int64_t kGemvMaxRows = 8;
+// the decode shapes (bench_ops BM_Gemv, 2048x768: 1.1x at 9 rows, 0.97x at
+// 12, 0.93x at 16); beyond, it is bound by its multiply-adds, not the weights.
+constexpr int64_t kGemvMaxRows = 11;
 
 // c = alpha * op(a) @ op(b) + beta * c with CpuBackend::matmul's operand rules,
 // when op(b)'s inner dimension is unit-stride (each output is the dot of a row

@@ -18,10 +18,15 @@ using GemvBlock = void (*)(const T* a, int64_t lda, const T* b, int64_t K, float
 // multiply-adds, which would otherwise chain on one register when R is 1.
 constexpr int gemv_unroll(int rows) { return rows >= 4 ? 1 : 4 / rows; }
 
-// Blocks for rows in [1, kGemvMaxRows].
+// Rows of a one block reads at once: 8 rows x 1 weight row fill 8 of the 32
+// vector registers with sums and leave room for the unrolled loads.
+constexpr int kGemvBlockRows = 8;
+
+// Blocks for rows in [1, kGemvBlockRows].
 GemvBlock<float> gemv_block_portable(int64_t rows, float);
 GemvBlock<uint16_t> gemv_block_portable(int64_t rows, uint16_t);
 // The vdpbf16ps block, or null where the build or the CPU lacks AVX-512 BF16.
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t rows);
+
 
 }  // namespace lf::cpu

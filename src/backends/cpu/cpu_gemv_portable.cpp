@@ -42,10 +42,10 @@ GemvBlock<T> pick(int64_t rows, std::integer_sequence<int, R...>) {
 }  // namespace
 
 GemvBlock<float> gemv_block_portable(int64_t rows, float) {
-  return pick<float>(rows, std::make_integer_sequence<int, kGemvMaxRows>());
+  return pick<float>(rows, std::make_integer_sequence<int, kGemvBlockRows>());
 }
 GemvBlock<uint16_t> gemv_block_portable(int64_t rows, uint16_t) {
-  return pick<uint16_t>(rows, std::make_integer_sequence<int, kGemvMaxRows>());
+  return pick<uint16_t>(rows, std::make_integer_sequence<int, kGemvBlockRows>());
 }
 
 }  // namespace lf::cpu

@@ -1,14 +1,17 @@
 // Paged attention on the CPU: reads keys and values in place from the block
-// pools through the block table (no gather), one work item per (row, query
-// head, query). Scores are kept in an O(kv_len) per-thread buffer; softmax and
-// the weighted sum are in f32.
+// pools through the block table (no gather), one work item per (row, query,
+// run of kv heads). Scores are kept in an O(kv_len) per-head, per-thread
+// buffer; softmax and the weighted sum are in f32.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
+#include <omp.h>
+
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_convert.h"
+#include "backends/cpu/cpu_math.h"
 #include "backends/cpu/cpu_parallel.h"
 #include "backends/cpu/cpu_vec.h"
 
@@ -40,64 +43,82 @@ struct Geometry {
   const int32_t* lens;
 };
 
-// One query row (b, h, i) against its keys [0, kv_len - Tq + i]. At decode
-// this runs over the whole context for every head of every layer each step,
-// so the dot products and the weighted sum run on whole vectors (a scalar loop
-// over head_dim cost about a tenth of a 100M model's step).
-constexpr int64_t kPrefetch = 8;
-
+// One query row (b, i) against its keys [0, kv_len - Tq + i], for the kv heads
+// [h0, h1) and their query heads. At decode this runs over the whole context
+// for every layer each step, so it walks the cache in address order: a pool
+// block holds its positions one after another with every head's row side by
+// side, so all heads of one position are read together and a block is one
+// contiguous stretch the hardware prefetcher follows (a loop per head strides
+// Hkv * D elements between rows and waited on memory at every one).
 template <typename Rows>
-void attend_one(const Geometry& g, const Tensor& q, const Tensor& k_pool, const Tensor& v_pool,
-                Tensor& out, int64_t item, Rows rows) {
-  using T = typename Rows::T;
-  const int64_t b = item / (g.Hq * g.Tq), h = item / g.Tq % g.Hq, i = item % g.Tq, D = g.D;
-  const int64_t hk = h / g.group, last = g.lens[b] - g.Tq + i;
-  thread_local std::vector<float> qf, acc, scores;
-  qf.resize(static_cast<size_t>(D));
-  acc.assign(static_cast<size_t>(D), 0.0f);
-  scores.resize(static_cast<size_t>(last + 1));
-  load_f32(elem_ptr(q, ((b * g.Tq + i) * g.Hq + h) * D), q.dtype(), D, qf.data());
-  auto offset = [&](int64_t j) {
-    const int64_t blk = g.table[b * g.max_blocks + j / g.bs];
-    return ((blk * g.bs + j % g.bs) * g.Hkv + hk) * D;
-  };
-  const float* qp = qf.data();
-  float* ap = acc.data();
-  // The cache rows of one head lie Hkv * D elements apart and were written
-  // steps ago, so they come from memory at its latency: fetch the keys and
-  // values kPrefetch positions ahead (the values for the second loop, which
-  // then finds them in L1/L2).
+void attend(const Geometry& g, const Tensor& q, const Tensor& k_pool, const Tensor& v_pool, Tensor& out,
+            int64_t b, int64_t i, int64_t h0, int64_t h1, Rows rows) {
+  const int64_t D = g.D, nq = (h1 - h0) * g.group, len = g.lens[b] - g.Tq + i + 1;
+  thread_local std::vector<float> qf, acc, probs;
+  qf.resize(static_cast<size_t>(nq * D));
+  acc.assign(static_cast<size_t>(nq * D), 0.0f);
+  probs.resize(static_cast<size_t>(nq * len));
+  const int64_t q0 = ((b * g.Tq + i) * g.Hq + h0 * g.group) * D;  // query heads of [h0, h1) are adjacent
+  load_f32(elem_ptr(q, q0), q.dtype(), nq * D, qf.data());
   const char* kbase = elem_ptr(k_pool, 0);
   const char* vbase = elem_ptr(v_pool, 0);
   const int64_t esize = static_cast<int64_t>(dtype_size(k_pool.dtype()));
-  const int64_t row_bytes = D * esize;
-  float mx = -INFINITY;
-  for (int64_t j = 0; j <= last; ++j) {
-    if (j + kPrefetch <= last) {
-      const int64_t ahead = offset(j + kPrefetch) * esize;
-      for (int64_t c = 0; c < row_bytes; c += 64) {
-        __builtin_prefetch(kbase + ahead + c, 0, 3);
-        __builtin_prefetch(vbase + ahead + c, 0, 3);
+  const int64_t row_bytes = D * esize, pos_bytes = g.Hkv * row_bytes;
+  // f(j, byte offset of position j's row of head h0) for j in [0, len), in order.
+  auto for_positions = [&](auto&& f) {
+    for (int64_t j0 = 0; j0 < len; j0 += g.bs) {
+      const int64_t blk = g.table[b * g.max_blocks + j0 / g.bs];
+      const int64_t first = (blk * g.bs * g.Hkv + h0) * row_bytes;
+      const int64_t n = std::min(g.bs, len - j0);
+      for (int64_t t = 0; t < n; ++t) f(j0 + t, first + t * pos_bytes);
+    }
+  };
+  float* pr = probs.data();
+  for_positions([&](int64_t j, int64_t off) {
+    for (int64_t hk = 0; hk < h1 - h0; ++hk) {
+      const auto* kr = rows.row(kbase + off + hk * row_bytes, D);
+      for (int64_t r = 0; r < g.group; ++r) {
+        const int64_t h = hk * g.group + r;
+        const float* qp = qf.data() + h * D;
+        pr[h * len + j] = g.scale * sum_lanes(D, [&](int64_t d, int64_t n) {
+                            return vload(qp + d, n, 0.0f) * vload(kr + d, n, 0.0f);
+                          });
       }
     }
-    const T* kr = rows.row(kbase + offset(j) * esize, D);
-    scores[j] = g.scale * sum_lanes(D, [&](int64_t d, int64_t n) {
-                  return vload(qp + d, n, 0.0f) * vload(kr + d, n, 0.0f);
-                });
-    mx = std::max(mx, scores[j]);
-  }
-  float sum = 0.0f;
-  for (int64_t j = 0; j <= last; ++j) {
-    const float p = std::exp(scores[j] - mx);
-    sum += p;
-    const T* vr = rows.row(vbase + offset(j) * esize, D);
-    for_lanes(D, [&](int64_t d, int64_t n) {
-      vstore(ap + d, vload(ap + d, n, 0.0f) + p * vload(vr + d, n, 0.0f), n);
+  });
+  // Softmax numerators per head, in place; the sums normalise at the end.
+  thread_local std::vector<float> inv;
+  inv.resize(static_cast<size_t>(nq));
+  for (int64_t h = 0; h < nq; ++h) {
+    float* ph = pr + h * len;
+    const float mx = hmax(reduce_lanes(len, splat(-INFINITY), [&](int64_t j, int64_t n) {
+      return vload(ph + j, n, -INFINITY);
+    }, [](vf a, vf c) { return a > c ? a : c; }));
+    vf sum = vf{};
+    for_lanes(len, [&](int64_t j, int64_t n) {
+      const vf e = exp_approx(vload(ph + j, n, -INFINITY) - mx);
+      vstore(ph + j, e, n);
+      sum += e;
     });
+    inv[static_cast<size_t>(h)] = 1.0f / hsum(sum);
   }
-  const float inv = 1.0f / sum;
-  for (int64_t d = 0; d < D; ++d) acc[d] *= inv;
-  store_f32(acc.data(), D, out.dtype(), elem_ptr(out, ((b * g.Tq + i) * g.Hq + h) * D));
+  float* ap = acc.data();
+  for_positions([&](int64_t j, int64_t off) {
+    for (int64_t hk = 0; hk < h1 - h0; ++hk) {
+      const auto* vr = rows.row(vbase + off + hk * row_bytes, D);
+      for (int64_t r = 0; r < g.group; ++r) {
+        const int64_t h = hk * g.group + r;
+        const float p = pr[h * len + j];
+        float* ah = ap + h * D;
+        for_lanes(D, [&](int64_t d, int64_t n) {
+          vstore(ah + d, vload(ah + d, n, 0.0f) + p * vload(vr + d, n, 0.0f), n);
+        });
+      }
+    }
+  });
+  for (int64_t h = 0; h < nq; ++h)
+    for (int64_t d = 0; d < D; ++d) acc[static_cast<size_t>(h * D + d)] *= inv[static_cast<size_t>(h)];
+  store_f32(acc.data(), nq * D, out.dtype(), elem_ptr(out, q0));
 }
 
 }  // namespace
@@ -117,20 +138,28 @@ void CpuBackend::paged_attention(const Tensor& q, const Tensor& k_pool, const Te
   g.scale = scale != 0.0f ? scale : 1.0f / std::sqrt(static_cast<float>(g.D));
   g.table = block_tables.data<int32_t>();
   g.lens = kv_lens.data<int32_t>();
-  const int64_t items = g.B * g.Hq * g.Tq;
   int64_t work = 0;
   for (int64_t b = 0; b < g.B; ++b) work += g.lens[b];
   work *= g.Hq * g.Tq * g.D;
+  // Work items are (row, query) pairs, split further into runs of kv heads
+  // when there are fewer pairs than twice the threads (batch-1 decode).
+  const int64_t pairs = g.B * g.Tq;
+  const int64_t threads = omp_get_max_threads();
+  const int64_t splits = std::clamp<int64_t>((2 * threads + pairs - 1) / pairs, 1, g.Hkv);
+  const int64_t items = pairs * splits;
   const DType kt = k_pool.dtype();
 
 #pragma omp parallel for schedule(dynamic, 1) if (work >= kParallelMin)
   for (int64_t item = 0; item < items; ++item) {
+    const int64_t pair = item / splits, s = item % splits;
+    const int64_t b = pair / g.Tq, i = pair % g.Tq;
+    const int64_t h0 = g.Hkv * s / splits, h1 = g.Hkv * (s + 1) / splits;
     if (kt == DType::f32) {
-      attend_one(g, q, k_pool, v_pool, out, item, InPlaceRows<float>{});
+      attend(g, q, k_pool, v_pool, out, b, i, h0, h1, InPlaceRows<float>{});
     } else if (kt == DType::bf16) {
-      attend_one(g, q, k_pool, v_pool, out, item, InPlaceRows<uint16_t>{});
+      attend(g, q, k_pool, v_pool, out, b, i, h0, h1, InPlaceRows<uint16_t>{});
     } else {
-      attend_one(g, q, k_pool, v_pool, out, item, ConvertedRows{kt, {}});
+      attend(g, q, k_pool, v_pool, out, b, i, h0, h1, ConvertedRows{kt, {}});
     }
   }
 }

@@ -48,8 +48,8 @@ void narrow_output(const View<T>& a, const View<T>& b, C* c, int64_t M, int64_t 
   std::vector<T> bt(static_cast<size_t>(N * K));
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < K; ++k) bt[static_cast<size_t>(n * K + k)] = b.p[k * b.si + n * b.sj];
-  GemvBlock<T> blocks[kGemvMaxRows];
-  for (int64_t r = 0; r < kGemvMaxRows; ++r) blocks[r] = block_for<T>(r + 1);
+  GemvBlock<T> blocks[kGemvBlockRows];
+  for (int64_t r = 0; r < kGemvBlockRows; ++r) blocks[r] = block_for<T>(r + 1);
 #pragma omp parallel for schedule(static) if (M * K >= kParallelMin)
   for (int64_t m = 0; m < M; ++m)
     skinny_kernels::dot_rows(a, m, bt.data(), blocks, c, N, K, alpha, beta);

@@ -32,9 +32,9 @@ void store(float v, float beta, C* p) {
 template <typename T, typename C>
 void dot_rows(const View<T>& a, int64_t m, const T* bt, const GemvBlock<T>* blocks, C* c,
               int64_t N, int64_t K, float alpha, float beta) {
-  float out[kGemvMaxRows];
-  for (int64_t n0 = 0; n0 < N; n0 += kGemvMaxRows) {
-    const int64_t n = N - n0 < kGemvMaxRows ? N - n0 : kGemvMaxRows;
+  float out[kGemvBlockRows];
+  for (int64_t n0 = 0; n0 < N; n0 += kGemvBlockRows) {
+    const int64_t n = N - n0 < kGemvBlockRows ? N - n0 : kGemvBlockRows;
     blocks[n - 1](bt + n0 * K, K, a.p + m * a.si, K, out);
     for (int64_t j = 0; j < n; ++j) store(alpha * out[j], beta, c + m * N + n0 + j);
   }
