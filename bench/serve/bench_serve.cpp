@@ -3,8 +3,8 @@
 // of `chat` and `api`. Prints, from one run:
 //   - copy bandwidth (a STREAM-like copy, read + write bytes, best of 5);
 //   - decode tokens/s at batch 1 and the roofline: copy bandwidth / weight
-//     bytes read per token (every weight, plus one embedding row); three runs,
-//     each after its own copy measurement, and the median of their ratios;
+//     bytes read per token (every weight, plus one embedding row); five runs,
+//     each between two copy measurements, and the median of their ratios;
 //   - aggregate decode tokens/s of N concurrent streams and its ratio to batch 1;
 //   - time to first token of a 512-token prompt (best of 3).
 #include <algorithm>
@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
     // Loaded as ChatEngine loads it: on a thread that exits before decoding.
     models::Decoder model = on_fresh_thread([&] {
       models::Decoder m = models::Decoder::load(o.model_dir, lo);
-      m.fuse_projections();
+      m.prepare_inference();
       return m;
     });
     const int64_t vocab = model.spec().vocab_size;
@@ -202,21 +202,23 @@ int main(int argc, char** argv) {
     infer::BatchEngine engine(model, eo);
 
     decode(engine, o, 1, vocab);  // warm-up: primitives, pages, caches
-    // The host's bandwidth drifts (other tenants), so each batch-1 run is
-    // paired with a copy measured just before it; the median pair is shown.
+    // The host's bandwidth drifts within seconds (other tenants), so each
+    // batch-1 run is paired with the mean of copies measured just before and
+    // just after it; the median of five pairs is shown.
     struct Pair {
       double bw;
       DecodeRun run;
       double frac() const { return run.tokens_per_s / bw; }
     };
     std::vector<Pair> pairs;
-    for (int r = 0; r < 3; ++r) {
-      const double b = on_fresh_thread(copy_bandwidth);
-      pairs.push_back({b, decode(engine, o, 1, vocab)});
+    for (int r = 0; r < 5; ++r) {
+      const double before = on_fresh_thread(copy_bandwidth);
+      const DecodeRun run = decode(engine, o, 1, vocab);
+      pairs.push_back({(before + on_fresh_thread(copy_bandwidth)) / 2, run});
     }
     std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.frac() < b.frac(); });
-    const double bw = pairs[1].bw;
-    const DecodeRun one = pairs[1].run;
+    const double bw = pairs[2].bw;
+    const DecodeRun one = pairs[2].run;
     const DecodeRun many = decode(engine, o, o.streams, vocab);
     const double ttft = time_to_first_token(engine, o.ttft_prompt, vocab);
     const double roofline = bw * 1e9 / wbytes;
@@ -226,6 +228,10 @@ int main(int argc, char** argv) {
     std::printf("copy bandwidth:            %8.2f GB/s\n", bw);
     std::printf("batch-1 decode:            %8.2f tokens/s (roofline %.2f, %.0f%%)\n",
                 one.tokens_per_s, roofline, 100 * one.tokens_per_s / roofline);
+    std::printf("  the five runs:          ");
+    for (const Pair& p : pairs)
+      std::printf(" %.1f tok/s at %.1f GB/s (%.0f%%)", p.run.tokens_per_s, p.bw, 100 * p.frac() * wbytes / 1e9);
+    std::printf("\n");
     std::printf("%2lld-stream aggregate:       %8.2f tokens/s (%.2fx batch 1; peak batch %lld)\n",
                 static_cast<long long>(o.streams), many.tokens_per_s, many.tokens_per_s / one.tokens_per_s,
                 static_cast<long long>(engine.peak_batch()));

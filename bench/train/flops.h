@@ -8,7 +8,9 @@
 //   full FT backward   4N + the same attention backward
 //   each adapted W     6·r·(in + out): the two rank-r factors' forward, dx and dA/dB
 //   recomputation      the decoder layers' forward again (checkpointing): 2·N_layers +
-//                      attention forward + the adapters' forward; lm_head is not re-run
+//                      attention forward + the adapters' forward, less each layer's
+//                      down_proj product, whose value the re-run never reads
+//                      (ag::UnreadOutput); lm_head is not re-run
 #pragma once
 #include <cstdint>
 
@@ -18,6 +20,7 @@ namespace lf::bench {
 
 struct TokenFlops {
   double n_layers = 0, n_head = 0;  // weights in decoder linears / lm_head
+  double n_unread = 0;              // weights of the products a re-run skips (down_proj)
   double model = 0;                 // per token, without recomputation
   double recompute = 0;             // extra per token with gradient checkpointing
 };

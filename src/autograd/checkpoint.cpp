@@ -39,6 +39,7 @@ void rerun_backward(const CheckpointFn& fn, const std::vector<Var>& saved, uint6
   {
     RngScope same_masks(rng);
     GradModeGuard recording(GradMode::record);
+    RecomputeGuard rerun(true);
     out = fn(fresh);
   }
   run_backward(out, dout, first);
@@ -61,6 +62,7 @@ Var checkpoint(const CheckpointFn& fn, const std::vector<Var>& inputs) {
     // inside makes the output require grad even when no input does), but
     // keep nothing for backward.
     GradModeGuard tracking(GradMode::track);
+    RecomputeGuard first_run(false);
     ParameterCapture capture;
     out = fn(inputs);
     reads = capture.take();

@@ -1,6 +1,7 @@
 // Gradient rules of the elementwise ops: linear ones pass the gradient
 // through (scaled), mul needs the other operand, cast converts back.
 #include "autograd/functions.h"
+#include "autograd/grad_mode.h"
 #include "autograd/random.h"
 #include "autograd/tape.h"
 
@@ -14,7 +15,11 @@ Tensor scaled(const Tensor& g, float s) { return s == 1.0f ? g : ops::scale(g, s
 }  // namespace
 
 Var add(const Var& a, const Var& b, float alpha, float beta) {
-  return record("add", ops::add(a.value(), b.value(), alpha, beta), {a, b},
+  // Unread (grad_mode.h): the node without the sum, when its shape is plain.
+  const bool skip = output_unread() && a.value().shape() == b.value().shape() && a.dtype() == b.dtype();
+  Tensor out = skip ? Tensor::empty(a.value().shape(), a.dtype(), a.value().device())
+                    : ops::add(a.value(), b.value(), alpha, beta);
+  return record("add", std::move(out), {a, b},
                 [alpha, beta](const Tensor& dout, Grads& g) {
                   if (g.wants(0)) g.add(0, scaled(dout, alpha));
                   if (g.wants(1)) g.add(1, scaled(dout, beta));

@@ -2,6 +2,7 @@
 // With c = op(a) op(b): d op(a) = dc op(b)^T and d op(b) = op(a)^T dc, then
 // transposed back when the operand was used transposed.
 #include "autograd/functions.h"
+#include "autograd/grad_mode.h"
 #include "autograd/random.h"
 #include "autograd/tape.h"
 
@@ -31,10 +32,19 @@ Tensor op_b_grad(const Tensor& a, const Tensor& dc, bool trans_a, int64_t b_dim)
 
 Tensor in_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : ops::cast(t, dtype); }
 
+// x w^T (+ bias); where nothing will read it (grad_mode.h, UnreadOutput) only
+// its storage: backward needs the node, not the value.
+Tensor linear_value(const Tensor& x, const Tensor& w, const Tensor& bias) {
+  if (!output_unread()) return ops::linear(x, w, bias);
+  Shape shape = x.shape();
+  shape.back() = w.size(0);
+  return Tensor::empty(shape, x.dtype(), x.device());
+}
+
 }  // namespace
 
 Var linear(const Var& x, const Var& w, const Var& bias) {
-  Tensor y = ops::linear(x.value(), w.value(), bias.value());
+  Tensor y = linear_value(x.value(), w.value(), bias.value());
   // Save only what the wanted gradients read: dx needs w, dw needs x.
   Tensor xs = w.requires_grad() ? x.value() : Tensor();
   Tensor ws = x.requires_grad() ? w.value() : Tensor();
@@ -53,10 +63,12 @@ Var lora_linear(const Var& x, const Var& w, const Var& bias, const Var& a, const
   Tensor ac = in_dtype(a.value(), dt), bc = in_dtype(b.value(), dt);
   const uint64_t seed = dropout > 0 ? next_dropout_seed() : 0;
   Tensor h = dropout > 0 ? ops::dropout(x.value(), dropout, seed) : x.value();
-  Tensor y = ops::linear(x.value(), w.value(), bias.value());
-  Tensor u = ops::matmul(rows(h), ac, false, true);  // [N, r]
-  Tensor y_rows = rows(y);
-  ops::matmul_(y_rows, u, bc, false, true, scale, 1.0f);
+  Tensor y = linear_value(x.value(), w.value(), bias.value());
+  Tensor u = ops::matmul(rows(h), ac, false, true);  // [N, r]: db reads it
+  if (!output_unread()) {
+    Tensor y_rows = rows(y);
+    ops::matmul_(y_rows, u, bc, false, true, scale, 1.0f);
+  }
   // dx needs w and the adapter; da re-draws the dropout mask from x and the seed.
   Tensor ws = x.requires_grad() ? w.value() : Tensor();
   Tensor xs = w.requires_grad() || a.requires_grad() ? x.value() : Tensor();

@@ -61,7 +61,7 @@ ChatEngine::ChatEngine(const hparams::Args& args, const EngineOptions& engine) :
         log::info("Loaded adapter(s): ", a);
       }
     }
-    model_->fuse_projections();
+    model_->prepare_inference();
   });
   batch_ = std::make_unique<BatchEngine>(*model_, engine);
 }

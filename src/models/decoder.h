@@ -23,7 +23,7 @@ struct DecoderLayer {
   Linear q_proj, k_proj, v_proj, o_proj;
   ag::Var q_norm, k_norm;                   // [head_dim], Qwen3 only
   Linear gate_proj, up_proj, down_proj;
-  // Inference only (Decoder::fuse_projections): q|k|v and gate|up stacked.
+  // Inference only (Decoder::prepare_inference): q|k|v and gate|up stacked.
   Linear qkv_proj, gate_up_proj;
 };
 
@@ -77,15 +77,17 @@ class Decoder {
                        PagedKvCache& cache) const;
   PagedKvCache make_paged_cache(int64_t num_blocks, int64_t block_size) const;
 
-  // Stacks each layer's q/k/v and gate/up weights into one matrix each and
-  // makes the separate weights row views of it, so inference reads them in
-  // two products instead of five: a decode step then starts fewer parallel
-  // regions and streams longer rows. No extra memory. Layers whose linears
-  // carry adapters or trainable weights are left as they are; gradients
-  // never flow through the stacked weights (they serve only without grad),
-  // and an adapter attached later switches its layer back to the separate
-  // products. Merge adapters (merge_lora) before calling this.
-  void fuse_projections();
+  // Readies the model for serving. Stacks each layer's q/k/v and gate/up
+  // weights into one matrix each and makes the separate weights row views of
+  // it, so inference reads them in two products instead of five: a decode
+  // step then starts fewer parallel regions and streams longer rows. Layers
+  // whose linears carry adapters or trainable weights are left as they are;
+  // gradients never flow through the stacked weights (they serve only without
+  // grad), and an adapter attached later switches its layer back to the
+  // separate products. Then hands every weight the inference products read to
+  // ops::freeze_weight (the CPU keeps a packed copy for batched decode), so
+  // the weights must not change afterwards. Merge adapters (merge_lora) first.
+  void prepare_inference();
 
  private:
   using Attend = std::function<ag::Var(int64_t layer, const ag::Var& q, const ag::Var& k,

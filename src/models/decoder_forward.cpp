@@ -89,8 +89,11 @@ Var Decoder::layer_forward(int64_t layer, const Var& x, const Tensor& positions,
     gate = L.gate_proj.forward(h);
     up = L.up_proj.forward(h);
   }
-  Var m = L.down_proj.forward(ag::swiglu(gate, up));
-  return ag::add(r, m);
+  Var s = ag::swiglu(gate, up);
+  // The layer's output: a checkpoint's re-run needs these two ops' nodes (and
+  // what they save) but not their values, so it skips the down product.
+  ag::UnreadOutput output_only;
+  return ag::add(r, L.down_proj.forward(s));
 }
 
 Var Decoder::hidden_states(const Tensor& ids, const Tensor& positions,
@@ -252,11 +255,22 @@ void stack_linears(const std::vector<Linear*>& parts, Linear& fused) {
 
 }  // namespace
 
-void Decoder::fuse_projections() {
+void Decoder::prepare_inference() {
+  auto freeze = [](const Linear& l) {
+    if (l.weight.defined()) ops::freeze_weight(l.weight.value());
+  };
   for (DecoderLayer& L : layers_) {
     if (!L.qkv_proj.weight.defined()) stack_linears({&L.q_proj, &L.k_proj, &L.v_proj}, L.qkv_proj);
     if (!L.gate_up_proj.weight.defined()) stack_linears({&L.gate_proj, &L.up_proj}, L.gate_up_proj);
+    // The products inference runs: stacked where stacking applied.
+    if (L.qkv_proj.weight.defined()) freeze(L.qkv_proj);
+    else for (const Linear* l : {&L.q_proj, &L.k_proj, &L.v_proj}) freeze(*l);
+    if (L.gate_up_proj.weight.defined()) freeze(L.gate_up_proj);
+    else for (const Linear* l : {&L.gate_proj, &L.up_proj}) freeze(*l);
+    freeze(L.o_proj);
+    freeze(L.down_proj);
   }
+  ops::freeze_weight(lm_head().value());
 }
 
 }  // namespace lf::models

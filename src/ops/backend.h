@@ -58,6 +58,13 @@ class Backend {
   virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool trans_a, bool trans_b,
                       float alpha, float beta) = 0;
 
+  // A promise that w, a [out, in] weight of x @ w^T products, keeps its values
+  // for as long as it lives (inference). A backend may keep a copy in the
+  // layout its matrix unit reads fastest (oneDNN's blocked layout; on Ascend
+  // the FRACTAL_NZ format of aclnnTransMatmulWeight) and use it in matmul
+  // whenever b is this very tensor. Default: nothing.
+  virtual void freeze_weight(const Tensor& w) { (void)w; }
+
   // x, y: [N, H]; w: [H]; rstd: [N] f32 (saved for backward).
   virtual void rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y, Tensor& rstd) = 0;
   // dw (f32 [H]) is accumulated into (+=); it may be undefined when w is frozen.

@@ -36,6 +36,9 @@ void matmul_(Tensor& c, const Tensor& a, const Tensor& b, bool trans_a, bool tra
              float alpha = 1.0f, float beta = 0.0f);
 // y = x @ w^T (+ bias): the Hugging Face Linear convention, w [out, in].
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias = Tensor());
+// Promises that w ([out, in]) will not change while it lives, so its device may
+// keep a faster copy for products with it (Backend::freeze_weight). Inference only.
+void freeze_weight(const Tensor& w);
 
 // ---- normalisation, position, activation ----
 struct RmsNormOut { Tensor y, rstd; };

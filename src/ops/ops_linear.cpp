@@ -47,6 +47,12 @@ void matmul_(Tensor& c, const Tensor& a, const Tensor& b, bool trans_a, bool tra
   if (c.numel()) backend_for(d).matmul(a, b, c, trans_a, trans_b, alpha, beta);
 }
 
+void freeze_weight(const Tensor& w) {
+  detail::require_float("freeze_weight", {"w", w});
+  detail::require_dim("freeze_weight", {"w", w}, 2);
+  backend_for(w.device()).freeze_weight(w);
+}
+
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
   Device d = detail::common_device("linear", {{"x", x}, {"w", w}, {"bias", bias}});
   detail::require_float("linear", {"x", x});

@@ -118,7 +118,7 @@ TEST_P(DecoderMatchesReference, F32LogitsAndLoss) {
 
   // Stacked q|k|v and gate|up products (inference) give the same logits; the
   // training path, on the row views they leave behind, the same loss.
-  m.fuse_projections();
+  m.prepare_inference();
   KvCache fused_cache = m.make_cache(2, 16);
   auto [fused_worst, fused_scale] = compare_logits(m.forward(batch(kSeqs), fused_cache, true), ref);
   EXPECT_LE(fused_worst, 2e-6 * std::max(fused_scale, 1.0));

@@ -97,10 +97,11 @@ TEST_F(Export, MergedDirectoryGivesTheLogitsOfBasePlusAdapters) {
   EXPECT_GT(max_abs_diff(plain, adapted), 1e-3f) << "the adapters must change the logits for this test to mean anything";
   EXPECT_LT(max_abs_diff(adapted, merged), 1e-4f);
 
-  // The chat engine loading base + adapters merges to the same weights.
+  // The chat engine loading base + adapters merges to the same weights (its
+  // products read packed copies: the same sums in another order).
   infer::ChatEngine engine(infer_args(base, {"adapter_name_or_path=" + a1.string() + "," + a2.string(),
                                              "infer_dtype=float32"}));
-  EXPECT_LT(max_abs_diff(logits(engine.model()), merged), 1e-5f);
+  EXPECT_LT(max_abs_diff(logits(engine.model()), merged), 1e-4f);
 
   for (const char* f : {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json",
                         "tokenizer_config.json", "Modelfile"})

@@ -14,6 +14,7 @@ class CpuBackend final : public ops::Backend {
 
   void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool trans_a, bool trans_b, float alpha,
               float beta) override;
+  void freeze_weight(const Tensor& w) override;
   void rms_norm(const Tensor& x, const Tensor& w, float eps, Tensor& y, Tensor& rstd) override;
   void rms_norm_backward(const Tensor& dy, const Tensor& x, const Tensor& w, const Tensor& rstd,
                          Tensor& dx, Tensor& dw) override;

@@ -1,6 +1,7 @@
-// Matmul through oneDNN's matmul primitive, except the skinny products of
-// decode (cpu_gemv.h), where oneDNN reads the weights at half the bandwidth,
-// and of LoRA adapters (cpu_skinny.h), which it runs far below memory speed.
+// Matmul through oneDNN's matmul primitive, except products with a frozen
+// weight (cpu_packed_weights.h), the skinny products of decode (cpu_gemv.h),
+// where oneDNN reads plain weights at half the bandwidth, and of LoRA adapters
+// (cpu_skinny.h), which it runs far below memory speed.
 // Strided and transposed operands are described to oneDNN by memory-descriptor
 // strides rather than copied; created primitives are cached by (shapes,
 // strides, dtypes, alpha, beta).
@@ -11,31 +12,16 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/cpu_convert.h"
+#include "backends/cpu/cpu_dnnl.h"
 #include "backends/cpu/cpu_gemv.h"
+#include "backends/cpu/cpu_packed_weights.h"
 #include "backends/cpu/cpu_skinny.h"
 #include "core/error.h"
-#include "core/host_runtime.h"
 
 namespace lf::cpu {
 namespace {
 
 using dnnl::memory;
-
-dnnl::engine& engine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-  return e;
-}
-
-memory::data_type dnnl_type(DType t) {
-  return t == DType::bf16 ? memory::data_type::bf16 : memory::data_type::f32;
-}
-
-// bf16 is computed natively only where the CPU has bf16 dot products; elsewhere
-// oneDNN would emulate it slowly (or not at all), so operands go through f32.
-bool native_bf16() {
-  const CpuFeatures& f = cpu_features();
-  return f.avx512_bf16 || f.amx;
-}
 
 // A matrix operand seen as [batch, rows, cols] with element strides.
 struct Mat {
@@ -105,14 +91,7 @@ Entry& primitive_for(const Mat& a, const Mat& b, const Tensor& c, memory::data_t
   e.a = memory::desc({a.batch, M, K}, ta, {a.s_batch, a.s_rows, a.s_cols});
   e.b = memory::desc({b.batch, K, N}, tb, {b.s_batch, b.s_rows, b.s_cols});
   e.c = memory::desc({a.batch, M, N}, dnnl_type(c.dtype()), {M * N, N, 1});
-  dnnl::primitive_attr attr;
-  if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
-  if (beta != 0.0f) {
-    dnnl::post_ops po;
-    po.append_sum(beta);
-    attr.set_post_ops(po);
-  }
-  dnnl::matmul::primitive_desc pd({e.a, e.b, e.c}, attr, engine());
+  dnnl::matmul::primitive_desc pd({e.a, e.b, e.c}, scale_sum_attr(alpha, beta), dnnl_engine());
   e.prim = dnnl::matmul(pd);
   return cache.emplace(std::move(key), std::move(e)).first->second;
 }
@@ -121,6 +100,7 @@ Entry& primitive_for(const Mat& a, const Mat& b, const Tensor& c, memory::data_t
 
 void CpuBackend::matmul(const Tensor& a_in, const Tensor& b_in, Tensor& c, bool trans_a,
                         bool trans_b, float alpha, float beta) {
+  if (packed_matmul(a_in, b_in, c, trans_a, trans_b, alpha, beta)) return;
   if (gemv(a_in, b_in, c, trans_a, trans_b, alpha, beta)) return;
   if (skinny(a_in, b_in, c, trans_a, trans_b, alpha, beta)) return;
   const bool bf16 = a_in.dtype() == DType::bf16 && b_in.dtype() == DType::bf16 && native_bf16();
@@ -140,9 +120,9 @@ void CpuBackend::matmul(const Tensor& a_in, const Tensor& b_in, Tensor& c, bool 
     Mat ma = describe(a, trans_a), mb = describe(b, trans_b);
     memory::data_type t = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
     Entry& e = primitive_for(ma, mb, cc, t, t, alpha, beta);
-    memory am(e.a, engine(), ma.t.raw_data()), bm(e.b, engine(), mb.t.raw_data()),
-        cm(e.c, engine(), cc.raw_data());
-    thread_local dnnl::stream s(engine());
+    memory am(e.a, dnnl_engine(), ma.t.raw_data()), bm(e.b, dnnl_engine(), mb.t.raw_data()),
+        cm(e.c, dnnl_engine(), cc.raw_data());
+    thread_local dnnl::stream s(dnnl_engine());
     e.prim.execute(s, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
     s.wait();
   }
