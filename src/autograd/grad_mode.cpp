@@ -20,7 +20,8 @@ UnreadOutput::~UnreadOutput() { t_unread_scope = prev_; }
 bool output_unread() { return t_recomputing && t_unread_scope; }
 
 // A scope of the enclosing body does not reach into a nested checkpoint's body.
-RecomputeGuard::RecomputeGuard(bool recomputing) : prev_recomputing_(t_recomputing), prev_unread_(t_unread_scope) {
+RecomputeGuard::RecomputeGuard(bool recomputing)
+    : prev_recomputing_(t_recomputing), prev_unread_(t_unread_scope) {
   t_recomputing = recomputing;
   t_unread_scope = false;
 }

@@ -28,5 +28,4 @@ GemvBlock<uint16_t> gemv_block_portable(int64_t rows, uint16_t);
 // The vdpbf16ps block, or null where the build or the CPU lacks AVX-512 BF16.
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t rows);
 
-
 }  // namespace lf::cpu

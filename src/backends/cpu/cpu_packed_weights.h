@@ -2,10 +2,10 @@
 // oneDNN's matmul reads them in. Given a plain [out, in] weight, oneDNN
 // re-lays it out on every call: at the row counts of batched decode that copy
 // costs more than the product (bench_ops BM_Gemv frozen:1: 8 and 16 rows of
-// 768 against 2048 x 768 at ~1.5x the rate of the best plain path). The plain weight stays where it is, for the gemv
-// kernel of one-row products and for everything else that reads it, so
-// packing doubles the resident weight bytes: LLAMAFACTORY_PACK_WEIGHTS=0
-// turns it off.
+// 768 against 2048 x 768 at ~1.5x the rate of the best plain path). The plain
+// weight stays where it is, for the gemv kernel of one-row products and for
+// everything else that reads it, so packing doubles the resident weight
+// bytes: LLAMAFACTORY_PACK_WEIGHTS=0 turns it off.
 #pragma once
 #include <cstdint>
 
