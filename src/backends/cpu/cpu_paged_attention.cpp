@@ -54,7 +54,7 @@ template <typename Rows>
 void attend(const Geometry& g, const Tensor& q, const Tensor& k_pool, const Tensor& v_pool, Tensor& out,
             int64_t b, int64_t i, int64_t h0, int64_t h1, Rows rows) {
   const int64_t D = g.D, nq = (h1 - h0) * g.group, len = g.lens[b] - g.Tq + i + 1;
-  thread_local std::vector<float> qf, acc, probs;
+  thread_local std::vector<float> qf, acc, probs, inv;
   qf.resize(static_cast<size_t>(nq * D));
   acc.assign(static_cast<size_t>(nq * D), 0.0f);
   probs.resize(static_cast<size_t>(nq * len));
@@ -73,21 +73,23 @@ void attend(const Geometry& g, const Tensor& q, const Tensor& k_pool, const Tens
       for (int64_t t = 0; t < n; ++t) f(j0 + t, first + t * pos_bytes);
     }
   };
+  // f(query head, its kv head's row) for the heads of [h0, h1) at one position.
+  auto for_heads = [&](const char* base, int64_t off, auto&& f) {
+    for (int64_t hk = 0; hk < h1 - h0; ++hk) {
+      const auto* row = rows.row(base + off + hk * row_bytes, D);
+      for (int64_t r = 0; r < g.group; ++r) f(hk * g.group + r, row);
+    }
+  };
   float* pr = probs.data();
   for_positions([&](int64_t j, int64_t off) {
-    for (int64_t hk = 0; hk < h1 - h0; ++hk) {
-      const auto* kr = rows.row(kbase + off + hk * row_bytes, D);
-      for (int64_t r = 0; r < g.group; ++r) {
-        const int64_t h = hk * g.group + r;
-        const float* qp = qf.data() + h * D;
-        pr[h * len + j] = g.scale * sum_lanes(D, [&](int64_t d, int64_t n) {
-                            return vload(qp + d, n, 0.0f) * vload(kr + d, n, 0.0f);
-                          });
-      }
-    }
+    for_heads(kbase, off, [&](int64_t h, const auto* kr) {
+      const float* qp = qf.data() + h * D;
+      pr[h * len + j] = g.scale * sum_lanes(D, [&](int64_t d, int64_t n) {
+                          return vload(qp + d, n, 0.0f) * vload(kr + d, n, 0.0f);
+                        });
+    });
   });
   // Softmax numerators per head, in place; the sums normalise at the end.
-  thread_local std::vector<float> inv;
   inv.resize(static_cast<size_t>(nq));
   for (int64_t h = 0; h < nq; ++h) {
     float* ph = pr + h * len;
@@ -104,17 +106,13 @@ void attend(const Geometry& g, const Tensor& q, const Tensor& k_pool, const Tens
   }
   float* ap = acc.data();
   for_positions([&](int64_t j, int64_t off) {
-    for (int64_t hk = 0; hk < h1 - h0; ++hk) {
-      const auto* vr = rows.row(vbase + off + hk * row_bytes, D);
-      for (int64_t r = 0; r < g.group; ++r) {
-        const int64_t h = hk * g.group + r;
-        const float p = pr[h * len + j];
-        float* ah = ap + h * D;
-        for_lanes(D, [&](int64_t d, int64_t n) {
-          vstore(ah + d, vload(ah + d, n, 0.0f) + p * vload(vr + d, n, 0.0f), n);
-        });
-      }
-    }
+    for_heads(vbase, off, [&](int64_t h, const auto* vr) {
+      const float p = pr[h * len + j];
+      float* ah = ap + h * D;
+      for_lanes(D, [&](int64_t d, int64_t n) {
+        vstore(ah + d, vload(ah + d, n, 0.0f) + p * vload(vr + d, n, 0.0f), n);
+      });
+    });
   });
   for (int64_t h = 0; h < nq; ++h)
     for (int64_t d = 0; d < D; ++d) acc[static_cast<size_t>(h * D + d)] *= inv[static_cast<size_t>(h)];
