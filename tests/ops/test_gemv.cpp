@@ -172,6 +172,30 @@ TEST(Gemv, EveryBlockMatchesTheReference) {
     }
 }
 
+// The two-row kernels of batch 1 (two weight rows far apart per call), every
+// version this build has, bf16 and f32, across the vector width and its tails.
+TEST(Gemv, TwoRowKernelsMatchTheReference) {
+  uint64_t seed = 700;
+  for (int64_t K : {1, 31, 33, 64, 130, 769}) {
+    SCOPED_TRACE("K=" + std::to_string(K));
+    const Vec x = randn(K, ++seed, 1.0f, DType::bf16), w = randn(3 * K, ++seed, 1.0f, DType::bf16);
+    // Rows 0 and 2 of w: apart, as the driver passes them.
+    const DVec want = ref::matmul(x, w, 1, 1, K, 3, false, true, false);
+    Tensor tx = make(x, {K}, DType::bf16), tw = make(w, {3, K}, DType::bf16);
+    std::vector<cpu::GemvTwoRows<uint16_t>> kernels{cpu::gemv_two_rows_portable(uint16_t{})};
+    if (auto f = cpu::gemv_two_rows_avx512_bf16()) kernels.push_back(f);
+    for (auto two : kernels) {
+      float o0 = 0, o1 = 0;
+      two(tx.data<uint16_t>(), tw.data<uint16_t>(), tw.data<uint16_t>() + 2 * K, K, &o0, &o1);
+      EXPECT_TRUE(all_close({o0, o1}, {want[0], want[2]}, {1e-4, 1e-5}));
+    }
+    const Tensor fx = make(x, {K}, DType::f32), fw = make(w, {3, K}, DType::f32);
+    float o0 = 0, o1 = 0;
+    cpu::gemv_two_rows_portable(float{})(fx.data<float>(), fw.data<float>(), fw.data<float>() + 2 * K, K, &o0, &o1);
+    EXPECT_TRUE(all_close({o0, o1}, {want[0], want[2]}, {1e-4, 1e-5}));
+  }
+}
+
 TEST(Gemv, DecodeShapesThroughMatmul) {
   // What ops::linear sends at batch 1: x [1, K] against w [out, in], run parallel.
   uint64_t seed = 500;

@@ -1,11 +1,14 @@
 // Skinny matmul driver: checks that the operands fit the kernel, packs the few
 // rows of a when they are not unit-stride, and splits the weight rows (output
 // columns) across OpenMP threads in contiguous ranges, so each thread streams
-// one stretch of the weights in address order (cpu_gemv_block.h says why).
+// one stretch of the weights in address order, or at batch 1 the two halves
+// of its stretch side by side (cpu_gemv_block.h says why).
 #include "backends/cpu/cpu_gemv.h"
 
 #include <algorithm>
 #include <vector>
+
+#include <omp.h>
 
 #include "backends/cpu/cpu_gemv_block.h"
 #include "backends/cpu/cpu_parallel.h"
@@ -42,9 +45,45 @@ void store(float v, float beta, C* p) {
 // Rows beyond one block run as further blocks on the same weight row, which
 // the first block left in L1 (two weight rows per block instead, sharing each
 // load of a, ran slower: two streams defeat the prefetcher, as above).
+template <typename T>
+GemvTwoRows<T> two_rows_for() {
+  if constexpr (sizeof(T) == 2) {
+    if (GemvTwoRows<uint16_t> f = gemv_two_rows_avx512_bf16()) return f;
+  }
+  return gemv_two_rows_portable(T{});
+}
+
+// One row of a: each thread takes a contiguous range of weight rows and walks
+// its two halves side by side, two read streams far apart (cpu_gemv_block.h).
+template <typename T, typename C>
+void run_one_row(GemvTwoRows<T> two, const T* a, const T* b, int64_t ldb, C* c, int64_t N, int64_t K,
+                 float alpha, float beta) {
+  const GemvBlock<T> one = block_for<T>(1);
+#pragma omp parallel if (N * K >= kParallelMin)
+  {
+    const int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+    const int64_t lo = N * t / threads, hi = N * (t + 1) / threads, half = (hi - lo) / 2;
+    for (int64_t i = lo; i < lo + half; ++i) {
+      float o0, o1;
+      two(a, b + i * ldb, b + (i + half) * ldb, K, &o0, &o1);
+      store(alpha * o0, beta, c + i);
+      store(alpha * o1, beta, c + i + half);
+    }
+    if ((hi - lo) % 2) {
+      float o;
+      one(a, 0, b + (hi - 1) * ldb, K, &o);
+      store(alpha * o, beta, c + hi - 1);
+    }
+  }
+}
+
 template <typename T, typename C>
 void run(const T* a, int64_t lda, const T* b, int64_t ldb, C* c, int64_t rows, int64_t N,
          int64_t K, float alpha, float beta) {
+  if (rows == 1) {
+    run_one_row(two_rows_for<T>(), a, b, ldb, c, N, K, alpha, beta);
+    return;
+  }
   const int64_t runs = (rows + kGemvBlockRows - 1) / kGemvBlockRows;
   GemvBlock<T> blocks[(kGemvMaxRows + kGemvBlockRows - 1) / kGemvBlockRows];
   for (int64_t r = 0; r < runs; ++r)

@@ -62,6 +62,30 @@ LF_AVX512_BF16 void block(const uint16_t* a, int64_t lda, const uint16_t* b, int
   }
 }
 
+// One row of a against two weight rows far apart: two read streams per
+// thread outrun one (a batch-1 decode product is nothing but the weight
+// stream), where adjacent rows did not (cpu_gemv_block.h).
+LF_AVX512_BF16 void two_rows(const uint16_t* a, const uint16_t* b0, const uint16_t* b1, int64_t K,
+                             float* out0, float* out1) {
+  __m512 c0[2], c1[2];
+  c0[0] = c0[1] = c1[0] = c1[1] = _mm512_setzero_ps();
+  int64_t k = 0;
+  for (; k + 64 <= K; k += 64)
+    for (int u = 0; u < 2; ++u) {
+      const __m512i x = _mm512_loadu_si512(a + k + 32 * u);
+      c0[u] = dot(c0[u], x, _mm512_loadu_si512(b0 + k + 32 * u));
+      c1[u] = dot(c1[u], x, _mm512_loadu_si512(b1 + k + 32 * u));
+    }
+  for (; k < K; k += 32) {
+    const __mmask32 m = K - k >= 32 ? ~__mmask32{0} : _cvtu32_mask32((1u << (K - k)) - 1u);
+    const __m512i x = _mm512_maskz_loadu_epi16(m, a + k);
+    c0[0] = dot(c0[0], x, _mm512_maskz_loadu_epi16(m, b0 + k));
+    c1[0] = dot(c1[0], x, _mm512_maskz_loadu_epi16(m, b1 + k));
+  }
+  *out0 = hsum(_mm512_add_ps(c0[0], c0[1]));
+  *out1 = hsum(_mm512_add_ps(c1[0], c1[1]));
+}
+
 template <int... R>
 GemvBlock<uint16_t> pick(int64_t rows, std::integer_sequence<int, R...>) {
   GemvBlock<uint16_t> f = nullptr;
@@ -71,11 +95,17 @@ GemvBlock<uint16_t> pick(int64_t rows, std::integer_sequence<int, R...>) {
 
 }  // namespace
 
+GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16() {
+  static const bool usable = cpu_features().avx512f && cpu_features().avx512_bf16;
+  return usable ? &two_rows : nullptr;
+}
+
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t rows) {
   static const bool usable = cpu_features().avx512f && cpu_features().avx512_bf16;
   return usable ? pick(rows, std::make_integer_sequence<int, kGemvMaxRows>()) : nullptr;
 }
 #else
+GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16() { return nullptr; }
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t) { return nullptr; }
 #endif
 

@@ -1,10 +1,13 @@
 // The inner kernels of cpu_gemv.cpp. A block computes the dots of R rows of a
 // with one row of b over the whole inner dimension K, so each weight row is
 // read once for all R rows and the weights are read strictly in address
-// order. That single sequential stream is what the hardware prefetchers follow
-// best: reading 4 rows side by side (4 streams 1.5 KiB apart) or adding
-// software prefetches ran at 55-65% of the copy bandwidth on the bench shapes,
-// one row at a time at 80-95%.
+// order. Sequential streams are what the hardware prefetchers follow best:
+// reading 4 rows side by side (4 streams 1.5 KiB apart) or adding software
+// prefetches ran at 55-65% of the copy bandwidth on the bench shapes, one row
+// at a time at 80-95%. Two streams far apart (the two halves of a thread's
+// range, GemvTwoRows) outran one by 10-20% at batch-1 decode: one stream
+// leaves a core's memory-level parallelism unused; a third or fourth added
+// nothing.
 #pragma once
 #include <cstdint>
 
@@ -27,5 +30,13 @@ GemvBlock<float> gemv_block_portable(int64_t rows, float);
 GemvBlock<uint16_t> gemv_block_portable(int64_t rows, uint16_t);
 // The vdpbf16ps block, or null where the build or the CPU lacks AVX-512 BF16.
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t rows);
+
+// *out0, *out1 = the dots of one row a with the weight rows b0 and b1.
+template <typename T>
+using GemvTwoRows = void (*)(const T* a, const T* b0, const T* b1, int64_t K, float* out0, float* out1);
+GemvTwoRows<float> gemv_two_rows_portable(float);
+GemvTwoRows<uint16_t> gemv_two_rows_portable(uint16_t);
+// Its vdpbf16ps version, or null as above.
+GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16();
 
 }  // namespace lf::cpu

@@ -32,6 +32,26 @@ void block(const T* a, int64_t lda, const T* b, int64_t K, float* out) {
   }
 }
 
+template <typename T>
+void two_rows(const T* a, const T* b0, const T* b1, int64_t K, float* out0, float* out1) {
+  vf c0[2] = {}, c1[2] = {};
+  int64_t k = 0;
+  for (; k + 2 * kLanes <= K; k += 2 * kLanes)
+    for (int u = 0; u < 2; ++u) {
+      const vf x = vload(a + k + u * kLanes);
+      c0[u] += x * vload(b0 + k + u * kLanes);
+      c1[u] += x * vload(b1 + k + u * kLanes);
+    }
+  for (; k < K; k += kLanes) {
+    const int64_t n = K - k < kLanes ? K - k : kLanes;
+    const vf x = vload(a + k, n, 0.0f);
+    c0[0] += x * vload(b0 + k, n, 0.0f);
+    c1[0] += x * vload(b1 + k, n, 0.0f);
+  }
+  *out0 = hsum(c0[0] + c0[1]);
+  *out1 = hsum(c1[0] + c1[1]);
+}
+
 template <typename T, int... R>
 GemvBlock<T> pick(int64_t rows, std::integer_sequence<int, R...>) {
   GemvBlock<T> f = nullptr;
@@ -47,5 +67,7 @@ GemvBlock<float> gemv_block_portable(int64_t rows, float) {
 GemvBlock<uint16_t> gemv_block_portable(int64_t rows, uint16_t) {
   return pick<uint16_t>(rows, std::make_integer_sequence<int, kGemvBlockRows>());
 }
+GemvTwoRows<float> gemv_two_rows_portable(float) { return &two_rows<float>; }
+GemvTwoRows<uint16_t> gemv_two_rows_portable(uint16_t) { return &two_rows<uint16_t>; }
 
 }  // namespace lf::cpu
