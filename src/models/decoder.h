@@ -85,7 +85,7 @@ class Decoder {
   // gradients never flow through the stacked weights (they serve only without
   // grad), and an adapter attached later switches its layer back to the
   // separate products. Then hands every weight the inference products read to
-  // ops::freeze_weight (the CPU keeps a packed copy for batched decode), so
+  // ops::freeze_weight (a backend may keep a faster copy of each), so
   // the weights must not change afterwards. Merge adapters (merge_lora) first.
   void prepare_inference();
 

@@ -95,14 +95,15 @@ GemvBlock<uint16_t> pick(int64_t rows, std::integer_sequence<int, R...>) {
 
 }  // namespace
 
-GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16() {
-  static const bool usable = cpu_features().avx512f && cpu_features().avx512_bf16;
-  return usable ? &two_rows : nullptr;
+static bool usable() {
+  static const bool yes = cpu_features().avx512f && cpu_features().avx512_bf16;
+  return yes;
 }
 
+GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16() { return usable() ? &two_rows : nullptr; }
+
 GemvBlock<uint16_t> gemv_block_avx512_bf16(int64_t rows) {
-  static const bool usable = cpu_features().avx512f && cpu_features().avx512_bf16;
-  return usable ? pick(rows, std::make_integer_sequence<int, kGemvMaxRows>()) : nullptr;
+  return usable() ? pick(rows, std::make_integer_sequence<int, kGemvBlockRows>()) : nullptr;
 }
 #else
 GemvTwoRows<uint16_t> gemv_two_rows_avx512_bf16() { return nullptr; }
