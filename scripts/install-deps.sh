@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libdnnl-dev            # oneDNN: CPU matmul
+  ocl-icd-opencl-dev     # oneDNN's CMake config looks for OpenCL (a Recommends, skipped by --no-install-recommends)
   libyaml-cpp-dev        # YAML configs
   nlohmann-json3-dev     # JSON
   libcpp-httplib-dev     # API server and web UI
