@@ -14,12 +14,12 @@ AttentionParams check_attention(const char* op, const Tensor& q, const Tensor& k
     detail::require_float(op, a);
     detail::require_dim(op, a, 4);
   }
-  const std::string all = detail::describe_args({{"q", q}, {"k", k}, {"v", v}});
-  LF_CHECK(k.shape() == v.shape(), op, ": k and v must have the same shape: ", all);
+  const auto all = [&] { return detail::describe_args({{"q", q}, {"k", k}, {"v", v}}); };  // on failure only
+  LF_CHECK(k.shape() == v.shape(), op, ": k and v must have the same shape: ", all());
   LF_CHECK(q.size(0) == k.size(0) && q.size(3) == k.size(3), op,
-           ": q [B, Tq, Hq, D] and k, v [B, Tk, Hkv, D] disagree on B or D: ", all);
+           ": q [B, Tq, Hq, D] and k, v [B, Tk, Hkv, D] disagree on B or D: ", all());
   LF_CHECK(k.size(2) > 0 && q.size(2) % k.size(2) == 0, op,
-           ": query heads must be a multiple of key/value heads (GQA): ", all);
+           ": query heads must be a multiple of key/value heads (GQA): ", all());
   const int64_t B = q.size(0);
   AttentionParams c = p;
   LF_CHECK(p.q_segments.defined() == p.k_segments.defined(), op,

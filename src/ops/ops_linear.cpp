@@ -10,16 +10,17 @@ namespace {
 Shape matmul_shape(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb) {
   detail::require_float(op, {"a", a});
   detail::require_float(op, {"b", b});
-  const std::string both = detail::describe_args({{"a", a}, {"b", b}});
-  LF_CHECK(a.dim() >= 2 && b.dim() >= 2, op, ": operands need at least 2 dimensions: ", both);
+  // Built only when a check fails: formatting costs more than a decode step's small ops.
+  const auto both = [&] { return detail::describe_args({{"a", a}, {"b", b}}); };
+  LF_CHECK(a.dim() >= 2 && b.dim() >= 2, op, ": operands need at least 2 dimensions: ", both());
   LF_CHECK(b.dim() == 2 || b.dim() == a.dim(), op,
-           ": b must be 2-D (shared) or have a's batch dimensions: ", both);
+           ": b must be 2-D (shared) or have a's batch dimensions: ", both());
   if (b.dim() > 2)
     for (int64_t i = 0; i + 2 < a.dim(); ++i)
-      LF_CHECK(a.size(i) == b.size(i), op, ": batch dimensions differ: ", both);
+      LF_CHECK(a.size(i) == b.size(i), op, ": batch dimensions differ: ", both());
   const int64_t M = ta ? a.size(-1) : a.size(-2), K = ta ? a.size(-2) : a.size(-1);
   const int64_t Kb = tb ? b.size(-1) : b.size(-2), N = tb ? b.size(-2) : b.size(-1);
-  LF_CHECK(K == Kb, op, ": inner dimensions differ (", K, " vs ", Kb, ") for ", both,
+  LF_CHECK(K == Kb, op, ": inner dimensions differ (", K, " vs ", Kb, ") for ", both(),
            " with trans_a=", ta, ", trans_b=", tb);
   Shape out(a.shape().begin(), a.shape().end() - 2);
   out.push_back(M);

@@ -18,19 +18,21 @@ Tensor paged_attention(const Tensor& q, const Tensor& k_pool, const Tensor& v_po
     detail::require_float(op, a);
     detail::require_dim(op, a, 4);
   }
-  const std::string all = detail::describe_args({{"q", q}, {"k_pool", k_pool}, {"v_pool", v_pool},
-                                                 {"block_tables", block_tables}, {"kv_lens", kv_lens}});
+  const auto all = [&] {  // on failure only
+    return detail::describe_args({{"q", q}, {"k_pool", k_pool}, {"v_pool", v_pool},
+                                  {"block_tables", block_tables}, {"kv_lens", kv_lens}});
+  };
   LF_CHECK(k_pool.shape() == v_pool.shape() && k_pool.dtype() == v_pool.dtype(), op,
-           ": k_pool and v_pool must have the same shape and dtype: ", all);
+           ": k_pool and v_pool must have the same shape and dtype: ", all());
   LF_CHECK(q.size(3) == k_pool.size(3), op, ": q [B, Tq, Hq, D] and the pools [blocks, block_size, "
-           "Hkv, D] disagree on D: ", all);
+           "Hkv, D] disagree on D: ", all());
   LF_CHECK(k_pool.size(2) > 0 && q.size(2) % k_pool.size(2) == 0, op,
-           ": query heads must be a multiple of key/value heads (GQA): ", all);
+           ": query heads must be a multiple of key/value heads (GQA): ", all());
   const int64_t B = q.size(0), Tq = q.size(1), blocks = k_pool.size(0), bs = k_pool.size(1);
   LF_CHECK(block_tables.dtype() == DType::i32 && block_tables.dim() == 2 &&
                block_tables.size(0) == B,
-           op, ": block_tables must be int32 [B, max_blocks] with B = ", B, ": ", all);
-  LF_CHECK(kv_lens.dtype() == DType::i32, op, ": kv_lens must be int32 [B]: ", all);
+           op, ": block_tables must be int32 [B, max_blocks] with B = ", B, ": ", all());
+  LF_CHECK(kv_lens.dtype() == DType::i32, op, ": kv_lens must be int32 [B]: ", all());
   detail::require_shape(op, {"kv_lens", kv_lens}, {B});
   // Backends index the pools by these values, so they are checked (one sync).
   const int64_t max_blocks = block_tables.size(1);

@@ -2,7 +2,11 @@
 // top-p and repetition penalty as Hugging Face applies them; seeded draws.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+
 #include "cases.h"
+#include "ops/backend.h"
 
 namespace lf::test {
 namespace {
@@ -67,6 +71,40 @@ TEST(Sampling, FrequenciesFollowTheTemperedSoftmax) {
   const double z = std::exp(0.5) + 1.0 + std::exp(-0.5);
   const double want[3] = {std::exp(0.5) / z, 1.0 / z, std::exp(-0.5) / z};
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(double(counts[i]) / n, want[i], 0.03) << i;
+}
+
+// The backend's top-k against a full sort: rows with many ties (the lower id
+// ranks first), k on both sides of the one-pass path's limit, bf16 and f32.
+TEST(Sampling, TopKMatchesAFullSortWithTies) {
+  std::mt19937_64 rng(11);
+  ops::Backend& be = ops::backend_for(Device::cpu());
+  for (DType dt : {DType::f32, DType::bf16})
+    for (int64_t V : {1, 7, 1000, 3000})
+      for (int64_t k : {1, 5, 50, 64, 65, 3000}) {
+        if (k > V) continue;
+        const int64_t B = 3;
+        Vec v(static_cast<size_t>(B * V));
+        for (auto& x : v) x = static_cast<float>(static_cast<int>(rng() % 9) - 4) * 0.5f;
+        if (V > 100) v[static_cast<size_t>(V / 2)] = 7.0f;  // a lone maximum mid-row
+        Tensor logits = make(v, {B, V}, dt);
+        Tensor values = Tensor::empty({B, k}, DType::f32, Device::cpu());
+        Tensor indices = Tensor::empty({B, k}, DType::i32, Device::cpu());
+        be.topk(logits, k, values, indices);
+        const std::vector<float> got_v = values.to_floats();
+        const std::vector<int64_t> got_i = indices.to_ints();
+        for (int64_t b = 0; b < B; ++b) {
+          std::vector<int64_t> order(static_cast<size_t>(V));
+          std::iota(order.begin(), order.end(), 0);
+          const float* r = v.data() + b * V;
+          std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return r[x] > r[y]; });
+          for (int64_t i = 0; i < k; ++i) {
+            const auto at = static_cast<size_t>(b * k + i);
+            ASSERT_EQ(got_i[at], order[static_cast<size_t>(i)])
+                << dtype_name(dt) << " V=" << V << " k=" << k << " row " << b << " rank " << i;
+            ASSERT_EQ(got_v[at], r[order[static_cast<size_t>(i)]]);
+          }
+        }
+      }
 }
 
 }  // namespace
