@@ -71,7 +71,9 @@ LF_AVX512_BF16 void two_rows(const uint16_t* a, const uint16_t* b0, const uint16
   c0[0] = c0[1] = c1[0] = c1[1] = _mm512_setzero_ps();
   int64_t k = 0;
   for (; k + 64 <= K; k += 64)
-    for (int u = 0; u < 2; ++u) {
+    for (int u = 0; u < 2; ++u) {  // u: one 64-byte line of each stream
+      _mm_prefetch(static_cast<const char*>(gemv_prefetch_target(b0 + k + 32 * u)), _MM_HINT_T0);
+      _mm_prefetch(static_cast<const char*>(gemv_prefetch_target(b1 + k + 32 * u)), _MM_HINT_T0);
       const __m512i x = _mm512_loadu_si512(a + k + 32 * u);
       c0[u] = dot(c0[u], x, _mm512_loadu_si512(b0 + k + 32 * u));
       c1[u] = dot(c1[u], x, _mm512_loadu_si512(b1 + k + 32 * u));

@@ -38,6 +38,8 @@ void two_rows(const T* a, const T* b0, const T* b1, int64_t K, float* out0, floa
   int64_t k = 0;
   for (; k + 2 * kLanes <= K; k += 2 * kLanes)
     for (int u = 0; u < 2; ++u) {
+      __builtin_prefetch(gemv_prefetch_target(b0 + k + u * kLanes));
+      __builtin_prefetch(gemv_prefetch_target(b1 + k + u * kLanes));
       const vf x = vload(a + k + u * kLanes);
       c0[u] += x * vload(b0 + k + u * kLanes);
       c1[u] += x * vload(b1 + k + u * kLanes);

@@ -16,7 +16,7 @@ namespace lf::cpu {
 namespace {
 
 constexpr int64_t kSmallK = 64;    // beyond it, a partial sort of the whole row
-constexpr int64_t kChunk = 1024;   // row values converted to f32 per step
+constexpr int64_t kRowChunk = 1024;  // row values converted to f32 per step
 
 // True when (va, ia) ranks before (vb, ib): larger value, then lower id.
 bool before(float va, int32_t ia, float vb, int32_t ib) { return va > vb || (va == vb && ia < ib); }
@@ -25,9 +25,9 @@ bool before(float va, int32_t ia, float vb, int32_t ib) { return va > vb || (va 
 // a newcomer equal to a kept value ranks after it.
 void small_topk(const void* row, DType dt, int64_t V, int64_t k, float* val, int32_t* id) {
   int64_t n = 0;
-  float buf[kChunk];
-  for (int64_t c0 = 0; c0 < V; c0 += kChunk) {
-    const int64_t len = std::min(kChunk, V - c0);
+  float buf[kRowChunk];
+  for (int64_t c0 = 0; c0 < V; c0 += kRowChunk) {
+    const int64_t len = std::min(kRowChunk, V - c0);
     load_f32(static_cast<const char*>(row) + c0 * static_cast<int64_t>(dtype_size(dt)), dt, len, buf);
     for (int64_t j = 0; j < len; ++j) {
       const float v = buf[j];
