@@ -37,7 +37,7 @@ TEST(PackedWeights, FrozenWeightProductsFromTheRowThreshold) {
     SCOPED_TRACE(dtype_name(dt));
     Tensor w = make(randn(N * K, ++seed, 1.0f, dt), {N, K}, dt);
     ops::freeze_weight(w);
-    for (int64_t M : {1, 3, 4, 5, 16, 33})
+    for (int64_t M : {1, 3, 7, 8, 9, 16, 33})
       for (DType c_dtype : {DType::f32, dt}) {
         SCOPED_TRACE("M=" + std::to_string(M));
         Tensor a = make(randn(M * K, ++seed, 1.0f, dt), {M, K}, dt);
@@ -47,7 +47,7 @@ TEST(PackedWeights, FrozenWeightProductsFromTheRowThreshold) {
         }
       }
     // Leading dims fold into the rows.
-    Tensor a3 = make(randn(2 * 3 * K, ++seed, 1.0f, dt), {2, 3, K}, dt);
+    Tensor a3 = make(randn(2 * 4 * K, ++seed, 1.0f, dt), {2, 4, K}, dt);
     EXPECT_EQ(packed(a3, w, 1.0f, 0.0f, DType::f32, ++seed), packs(dt));
     // Through ops::matmul, as the model calls it.
     Tensor a8 = make(randn(8 * K, ++seed, 1.0f, dt), {8, K}, dt);

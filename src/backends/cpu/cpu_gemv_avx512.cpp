@@ -46,6 +46,7 @@ LF_AVX512_BF16 void block(const uint16_t* a, int64_t lda, const uint16_t* b, int
   int64_t k = 0;
   for (; k + 32 * U <= K; k += 32 * U)
     for (int u = 0; u < U; ++u) {
+      _mm_prefetch(static_cast<const char*>(gemv_prefetch_target(b + k + 32 * u)), _MM_HINT_T0);
       const __m512i w = _mm512_loadu_si512(b + k + 32 * u);
       for (int r = 0; r < R; ++r)
         acc[r][u] = dot(acc[r][u], _mm512_loadu_si512(a + r * lda + k + 32 * u), w);

@@ -18,6 +18,7 @@ void block(const T* a, int64_t lda, const T* b, int64_t K, float* out) {
   int64_t k = 0;
   for (; k + U * kLanes <= K; k += U * kLanes)
     for (int u = 0; u < U; ++u) {
+      __builtin_prefetch(gemv_prefetch_target(b + k + u * kLanes));
       const vf w = vload(b + k + u * kLanes);
       for (int r = 0; r < R; ++r) acc[r][u] += vload(a + r * lda + k + u * kLanes) * w;
     }
