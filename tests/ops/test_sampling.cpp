@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "cases.h"
@@ -74,8 +75,9 @@ TEST(Sampling, FrequenciesFollowTheTemperedSoftmax) {
 }
 
 // The backend's top-k against a full sort: rows with many ties (the lower id
-// ranks first), k on both sides of the one-pass path's limit, bf16 and f32.
-TEST(Sampling, TopKMatchesAFullSortWithTies) {
+// ranks first) and NaNs (last), k on both sides of the one-pass path's limit,
+// bf16 and f32.
+TEST(Sampling, TopKMatchesAFullSort) {
   std::mt19937_64 rng(11);
   ops::Backend& be = ops::backend_for(Device::cpu());
   for (DType dt : {DType::f32, DType::bf16})
@@ -86,6 +88,7 @@ TEST(Sampling, TopKMatchesAFullSortWithTies) {
         Vec v(static_cast<size_t>(B * V));
         for (auto& x : v) x = static_cast<float>(static_cast<int>(rng() % 9) - 4) * 0.5f;
         if (V > 100) v[static_cast<size_t>(V / 2)] = 7.0f;  // a lone maximum mid-row
+        if (V > 1) v[0] = v[static_cast<size_t>(V + 3)] = NAN;  // NaN ranks after every number
         Tensor logits = make(v, {B, V}, dt);
         Tensor values = Tensor::empty({B, k}, DType::f32, Device::cpu());
         Tensor indices = Tensor::empty({B, k}, DType::i32, Device::cpu());
@@ -96,12 +99,16 @@ TEST(Sampling, TopKMatchesAFullSortWithTies) {
           std::vector<int64_t> order(static_cast<size_t>(V));
           std::iota(order.begin(), order.end(), 0);
           const float* r = v.data() + b * V;
-          std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return r[x] > r[y]; });
+          std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+            return std::isnan(r[y]) ? !std::isnan(r[x]) : r[x] > r[y];
+          });
           for (int64_t i = 0; i < k; ++i) {
             const auto at = static_cast<size_t>(b * k + i);
             ASSERT_EQ(got_i[at], order[static_cast<size_t>(i)])
                 << dtype_name(dt) << " V=" << V << " k=" << k << " row " << b << " rank " << i;
-            ASSERT_EQ(got_v[at], r[order[static_cast<size_t>(i)]]);
+            const float want = r[order[static_cast<size_t>(i)]];
+            if (std::isnan(want)) ASSERT_TRUE(std::isnan(got_v[at]));
+            else ASSERT_EQ(got_v[at], want);
           }
         }
       }

@@ -4,6 +4,7 @@
 // buffer, since a decode step calls this once per sequence and fresh 128 KB
 // buffers cost page faults on every token.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -18,8 +19,13 @@ namespace {
 constexpr int64_t kSmallK = 64;    // beyond it, a partial sort of the whole row
 constexpr int64_t kRowChunk = 1024;  // row values converted to f32 per step
 
-// True when (va, ia) ranks before (vb, ib): larger value, then lower id.
-bool before(float va, int32_t ia, float vb, int32_t ib) { return va > vb || (va == vb && ia < ib); }
+// True when (va, ia) ranks before (vb, ib): larger value, then lower id; NaN
+// (a broken model's logits) ranks after every number, so it is never chosen
+// over one and the order stays strict.
+bool before(float va, int32_t ia, float vb, int32_t ib) {
+  if (std::isnan(va) || std::isnan(vb)) return std::isnan(va) == std::isnan(vb) ? ia < ib : std::isnan(vb);
+  return va > vb || (va == vb && ia < ib);
+}
 
 // One pass, keeping the best k in order in (val, id). Ids arrive ascending, so
 // a newcomer equal to a kept value ranks after it.
