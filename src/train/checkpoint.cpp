@@ -63,6 +63,7 @@ fs::path save_checkpoint(const models::Decoder& model, const Trainable& trainabl
                              {"micro_in_epoch", progress.micro_in_epoch},
                              {"dropout_rng", progress.dropout_rng},
                              {"total_tokens", progress.total_tokens},
+                             {"total_flos", progress.total_flos},
                              {"loss_scale", progress.loss_scale},
                              {"loss_scale_good_steps", progress.loss_scale_good_steps},
                              {"optimizer_steps", optimizer.steps_taken()},
@@ -123,6 +124,7 @@ Progress load_checkpoint(const fs::path& dir, Trainable& trainable, AdamW& optim
   p.micro_in_epoch = resume.at("micro_in_epoch").get<int64_t>();
   p.dropout_rng = resume.at("dropout_rng").get<uint64_t>();
   p.total_tokens = resume.value("total_tokens", int64_t{0});
+  p.total_flos = resume.value("total_flos", 0.0);
   p.loss_scale = resume.value("loss_scale", 1.0);
   p.loss_scale_good_steps = resume.value("loss_scale_good_steps", int64_t{0});
   p.world_size = resume.value("world_size", 1);

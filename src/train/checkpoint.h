@@ -21,6 +21,7 @@ struct Progress {
   int64_t micro_in_epoch = 0;    // micro-batches of this epoch already consumed
   uint64_t dropout_rng = 0;
   int64_t total_tokens = 0;
+  double total_flos = 0;         // the HF Trainer's estimate (trainer.cpp)
   double loss_scale = 1.0;       // fp16 dynamic loss scaling state
   int64_t loss_scale_good_steps = 0;
   // Processes of the run that wrote the checkpoint: the data position counts

@@ -166,6 +166,13 @@ int run_train(const hparams::Args& args) {
   models::Decoder model = models::Decoder::load(plan.model_dir, lopt);
   Trainable trainable = setup_trainable(model, plan);
   if (plan.gradient_checkpointing) log::info("Gradient checkpointing enabled.");
+  // total_flos as the HF Trainer estimates it (PreTrainedModel.floating_point_ops):
+  // 6 x input_ids.numel() x the parameters outside the embedding table, over
+  // every rank's micro-batches.
+  int64_t embedding_params = 0;
+  for (auto& [name, w] : model.named_weights())
+    if (name == "model.embed_tokens.weight") embedding_params += w->value().numel();
+  const double flops_per_input_id = 6.0 * static_cast<double>(trainable.all_count - embedding_params);
 
   AdamWConfig acfg;
   acfg.beta1 = static_cast<float>(tr.adam_beta1);
@@ -260,8 +267,10 @@ int run_train(const hparams::Args& args) {
            static_cast<double>(p.micro_in_epoch) / static_cast<double>(std::max<int64_t>(1, micro_per_epoch));
   };
   auto trainer_state = [&](const Progress& p) {
-    return tlog.trainer_state(p.global_step, total_steps, epoch_of(p), tr.num_train_epochs,
-                              log_every, save_every, bs);
+    nlohmann::json s = tlog.trainer_state(p.global_step, total_steps, epoch_of(p), tr.num_train_epochs,
+                                          log_every, save_every, bs);
+    s["total_flos"] = p.total_flos;
+    return s;
   };
 
   std::vector<std::vector<const data::EncodedExample*>> batches =
@@ -276,7 +285,7 @@ int run_train(const hparams::Args& args) {
 
   while (prog.global_step < total_steps) {
     double step_loss = 0;
-    int64_t step_tokens = 0;
+    int64_t step_tokens = 0, step_ids = 0;
     for (int64_t micro = 0; micro < accum; ++micro) {
       if (prog.micro_in_epoch >= static_cast<int64_t>(batches.size())) {
         prog.epoch++;
@@ -314,7 +323,10 @@ int run_train(const hparams::Args& args) {
       if (reducer && micro == accum - 1) reducer->backward(loss, seed_t);
       else ag::backward(loss, seed_t);
       if (weight > 0) step_loss += loss.value().item() * weight / static_cast<double>(accum);
-      if (!filler) step_tokens += b.tokens;
+      if (!filler) {
+        step_tokens += b.tokens;
+        step_ids += b.ids.numel();
+      }
     }
     bool group_stops = false;
     if (group) {
@@ -323,10 +335,11 @@ int run_train(const hparams::Args& args) {
       // any rank stops every rank at the same step. A signal that lands
       // after this reduction waits for the next one, or the ranks would part.
       auto r = group->all_reduce_sum({step_loss, static_cast<double>(step_tokens),
-                                      static_cast<double>(g_signal.load())});
+                                      static_cast<double>(g_signal.load()), static_cast<double>(step_ids)});
       step_loss = r[0];
       step_tokens = std::llround(r[1]);
       group_stops = r[2] > 0;
+      step_ids = std::llround(r[3]);
       if (group_stops && g_signal.load() == 0) g_signal.store(SIGTERM);
     }
     double lr = learning_rate_at(sched, prog.global_step);
@@ -340,6 +353,7 @@ int run_train(const hparams::Args& args) {
     prog.loss_scale_good_steps = scaler.good_steps();
     prog.global_step++;
     prog.total_tokens += step_tokens;
+    prog.total_flos += flops_per_input_id * static_cast<double>(step_ids);
     prog.dropout_rng = ag::rng_state();
     window_loss += step_loss;
     window_steps++;
@@ -416,7 +430,7 @@ int run_train(const hparams::Args& args) {
   write_file_atomic(plan.output_dir / "trainer_state.json", trainer_state(prog).dump(2) + "\n");
   nlohmann::json results = {
       {"epoch", epoch_of(prog)},
-      {"total_flos", 0},
+      {"total_flos", prog.total_flos},
       {"train_loss", train_loss_steps ? train_loss_sum / static_cast<double>(train_loss_steps) : 0.0},
       {"train_runtime", bar.elapsed_seconds()},
       {"train_samples_per_second", bar.elapsed_seconds() > 0 ? static_cast<double>(prog.global_step * global_bs * accum) / bar.elapsed_seconds() : 0.0},

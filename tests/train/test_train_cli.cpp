@@ -3,6 +3,7 @@
 // messages for bad configurations.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -44,6 +45,36 @@ TEST(TrainCli, LoraRunWritesLlamaFactoryOutputs) {
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
 
+// total_flos is the HF Trainer's estimate: 6 x input ids x the parameters
+// outside the embedding table. With one row per batch the input ids are the
+// logged total_tokens plus each batch's padding to a multiple of 8.
+TEST(TrainCli, TotalFlosIsTheHfEstimate) {
+  TrainDir d;
+  auto r = d.train("output_dir=out max_steps=4 per_device_train_batch_size=1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t at = r.out.find(" || all params: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string digits;
+  for (size_t i = at + 16; i < r.out.size() && (std::isdigit(r.out[i]) || r.out[i] == ','); ++i)
+    if (r.out[i] != ',') digits += r.out[i];
+  const double all_params = std::stod(digits);
+  auto config = nlohmann::json::parse(std::ifstream(d.path() / "model" / "config.json"));
+  const double embedding = config["vocab_size"].get<double>() * config["hidden_size"].get<double>();
+  std::ifstream log(d.path() / "out" / "trainer_log.jsonl");
+  std::string line, last;
+  while (std::getline(log, line)) last = line;
+  const double tokens = nlohmann::json::parse(last)["total_tokens"].get<double>();
+  ASSERT_GT(tokens, 0);
+  auto results = nlohmann::json::parse(std::ifstream(d.path() / "out" / "train_results.json"));
+  const double ids = results["total_flos"].get<double>() / (6.0 * (all_params - embedding));
+  EXPECT_EQ(ids, std::round(ids));
+  EXPECT_EQ(std::fmod(ids, 8.0), 0.0) << ids;
+  EXPECT_GE(ids, tokens);
+  EXPECT_LT(ids, tokens + 8 * 4) << "4 steps pad at most 7 ids each";
+  auto state = nlohmann::json::parse(std::ifstream(d.path() / "out" / "trainer_state.json"));
+  EXPECT_DOUBLE_EQ(state["total_flos"].get<double>(), results["total_flos"].get<double>());
+}
+
 TEST(TrainCli, LossFallsWhenOverfitting) {
   TrainDir d;
   auto r = d.train("output_dir=out max_steps=40 max_samples=2 lora_rank=8 learning_rate=1e-2 "
@@ -68,6 +99,11 @@ TEST(TrainCli, ResumeGivesTheSameLosses) {
   for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(la[i + 3], lb[i], 1e-4) << "step " << i + 4;
   auto state = nlohmann::json::parse(std::ifstream(d.path() / "b" / "trainer_state.json"));
   EXPECT_EQ(state["log_history"].size(), 6u);
+  // total_flos carries over the checkpoint.
+  auto results_a = nlohmann::json::parse(std::ifstream(d.path() / "a" / "train_results.json"));
+  auto results_b = nlohmann::json::parse(std::ifstream(d.path() / "b" / "train_results.json"));
+  EXPECT_GT(results_a["total_flos"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(results_a["total_flos"].get<double>(), results_b["total_flos"].get<double>());
 }
 
 TEST(TrainCli, SigtermSavesACheckpointAndTheSameCommandResumes) {
