@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "ops/backend.h"
 #include "ops/ops.h"
 
 namespace lf::bench {
@@ -53,6 +54,17 @@ void BM_Rope(benchmark::State& state) {
   run_bandwidth(state, 2.0 * 2 * kElems, [&] { benchmark::DoNotOptimize(ops::rope(x, p, {})); });
 }
 
+// Sampling's top-k over a decode step's bf16 logits [rows, 32000]: k 1
+// (greedy) or 50 (LLaMA-Factory's top_k). Microseconds per step.
+void BM_TopK(benchmark::State& state) {
+  const int64_t rows = state.range(0), k = state.range(1), V = 32000;
+  Tensor logits = random_tensor({rows, V}, DType::bf16);
+  Tensor values = Tensor::empty({rows, k}, DType::f32, Device::cpu());
+  Tensor indices = Tensor::empty({rows, k}, DType::i32, Device::cpu());
+  ops::Backend& be = ops::backend_for(Device::cpu());
+  for (auto _ : state) be.topk(logits, k, values, indices);
+}
+
 void BM_CrossEntropyChunk(benchmark::State& state) {
   // The per-chunk kernel of linear_cross_entropy on f32 logits [1024, 32000]: one read.
   const int64_t N = 1024, V = 32000;
@@ -94,6 +106,7 @@ BENCHMARK(BM_RmsNormBackward)->Unit(benchmark::kMillisecond)->UseRealTime()->Min
 BENCHMARK(BM_Swiglu)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5);
 BENCHMARK(BM_SwigluBackward)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5);
 BENCHMARK(BM_Rope)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5);
+BENCHMARK(BM_TopK)->ArgsProduct({{1, 16}, {1, 50}})->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(0.3);
 BENCHMARK(BM_CrossEntropyChunk)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5);
 BENCHMARK(BM_AttentionFwdBwd)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 

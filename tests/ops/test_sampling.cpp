@@ -74,9 +74,12 @@ TEST(Sampling, FrequenciesFollowTheTemperedSoftmax) {
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(double(counts[i]) / n, want[i], 0.03) << i;
 }
 
-// The backend's top-k against a full sort: rows with many ties (the lower id
-// ranks first) and NaNs (last), k on both sides of the one-pass path's limit,
-// bf16 and f32.
+// The backend's top-k against a full sort, k on both sides of the one-pass
+// path's limit, bf16 and f32. Row 0: many ties (the lower id ranks first), a
+// lone maximum mid-row and a NaN (ranks last); row 1: a rising ramp of tied
+// triples over each stretch of 128 (the one-pass path's chunk), each stretch a
+// little higher than the last, so later chunks keep displacing kept values by
+// a hair; row 2: a first stretch of NaNs longer than a chunk.
 TEST(Sampling, TopKMatchesAFullSort) {
   std::mt19937_64 rng(11);
   ops::Backend& be = ops::backend_for(Device::cpu());
@@ -87,9 +90,13 @@ TEST(Sampling, TopKMatchesAFullSort) {
         const int64_t B = 3;
         Vec v(static_cast<size_t>(B * V));
         for (auto& x : v) x = static_cast<float>(static_cast<int>(rng() % 9) - 4) * 0.5f;
-        if (V > 100) v[static_cast<size_t>(V / 2)] = 7.0f;  // a lone maximum mid-row
-        if (V > 1) v[0] = v[static_cast<size_t>(V + 3)] = NAN;  // NaN ranks after every number
+        if (V > 100) v[static_cast<size_t>(V / 2)] = 7.0f;
+        if (V > 1) v[0] = NAN;
+        for (int64_t j = 0; j < V; ++j)
+          v[static_cast<size_t>(V + j)] = static_cast<float>(j % 128 / 3) * 0.003f + static_cast<float>(j / 128) * 0.001f;
+        for (int64_t j = 0; j < std::min<int64_t>(V - 1, 1030); ++j) v[static_cast<size_t>(2 * V + j)] = NAN;
         Tensor logits = make(v, {B, V}, dt);
+        const std::vector<float> rounded = logits.to_floats();  // the values as the dtype holds them
         Tensor values = Tensor::empty({B, k}, DType::f32, Device::cpu());
         Tensor indices = Tensor::empty({B, k}, DType::i32, Device::cpu());
         be.topk(logits, k, values, indices);
@@ -98,7 +105,7 @@ TEST(Sampling, TopKMatchesAFullSort) {
         for (int64_t b = 0; b < B; ++b) {
           std::vector<int64_t> order(static_cast<size_t>(V));
           std::iota(order.begin(), order.end(), 0);
-          const float* r = v.data() + b * V;
+          const float* r = rounded.data() + b * V;
           std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
             return std::isnan(r[y]) ? !std::isnan(r[x]) : r[x] > r[y];
           });
